@@ -1,0 +1,1 @@
+"""The affiliate's own product catalogue: price, commission, stock and lead time per product."""

@@ -1,0 +1,1 @@
+"""The dbt project (staging → marts) as Dagster assets."""

@@ -1,0 +1,1 @@
+"""The hotmart domain."""

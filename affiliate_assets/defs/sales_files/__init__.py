@@ -1,0 +1,1 @@
+"""The sales_files domain."""

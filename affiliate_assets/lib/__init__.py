@@ -1,0 +1,1 @@
+"""Shared machinery: settings, the warehouse (connections + the one loader), HTTP base, partitions."""

@@ -1,0 +1,78 @@
+"""The one loader: modes, reconciliation, rejects, transactions."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import psycopg
+import pytest
+
+from affiliate_assets.lib.warehouse import Column, Reject, TableSpec
+
+SPEC = TableSpec(
+    "raw", "loader_probe",
+    (Column("id", "int", nullable=False), Column("day", "date"), Column("amount", "numeric(12,2)")),
+    primary_key=("id",),
+)
+HISTORY = TableSpec("raw", "loader_history", (Column("id", "int"), Column("amount", "numeric(12,2)")))
+
+
+@pytest.fixture(autouse=True)
+def clean(warehouse):
+    yield
+    warehouse.execute("drop table if exists raw.loader_probe, raw.loader_history")
+    warehouse.execute("delete from raw.rejects where source like 'raw.loader%%'")
+
+
+def test_upsert_last_duplicate_wins_and_rejects_reconcile(warehouse):
+    result = warehouse.load(
+        SPEC, [(1, date(2024, 1, 1), 10), (2, date(2024, 1, 2), 20), (2, date(2024, 1, 2), 21)],
+        mode="upsert", rejects=[Reject("9", "amount is not a number", {"amount": "abc"}, 4)], reject_batch="b",
+    )
+    assert (result.rows_loaded, result.rows_rejected, result.rows_in) == (3, 1, 4)
+    assert warehouse.fetchall("select id, amount from raw.loader_probe order by id") == [
+        (1, Decimal("10.00")), (2, Decimal("21.00"))]
+    assert warehouse.rejects_for("raw.loader_probe", "b") == [("9", 4, "amount is not a number", {"amount": "abc"})]
+    # Same batch again: same table, rejects replaced rather than doubled.
+    warehouse.load(SPEC, [(1, date(2024, 1, 1), 10), (2, date(2024, 1, 2), 21)], mode="upsert",
+                   rejects=[Reject("9", "amount is not a number", None)], reject_batch="b")
+    assert warehouse.count("raw.loader_probe") == 2
+    assert len(warehouse.rejects_for("raw.loader_probe", "b")) == 1
+
+
+def test_replace_window_only_touches_the_window(warehouse):
+    warehouse.load(SPEC, [(i, date(2024, 1, i), i) for i in range(1, 6)], mode="upsert")
+    result = warehouse.load(SPEC, csv_chunks=[b"30,2024-01-03,3.5\n"], mode="replace_window",
+                            window_column="day", window=(date(2024, 1, 3), date(2024, 1, 5)))
+    assert result.rows_deleted == 2
+    assert warehouse.fetchall("select id from raw.loader_probe order by id") == [(1,), (2,), (5,), (30,)]
+
+
+def test_append_keeps_history(warehouse):
+    for _ in range(2):
+        warehouse.load(HISTORY, [(1, 5), (2, 6)], mode="append")
+    assert warehouse.count("raw.loader_history") == 4
+
+
+def test_failed_load_leaves_previous_data_intact(warehouse):
+    warehouse.load(SPEC, [(1, date(2024, 1, 1), 10)], mode="replace")
+
+    def rows():
+        yield (2, date(2024, 1, 2), 20)
+        raise RuntimeError("source died mid-stream")
+
+    with pytest.raises(RuntimeError, match="mid-stream"):
+        warehouse.load(SPEC, rows(), mode="replace")
+    with pytest.raises(psycopg.errors.DataError):
+        warehouse.load(SPEC, csv_chunks=[b"3,2024-01-03,not-a-number\n"], mode="replace")
+    assert warehouse.fetchall("select id from raw.loader_probe") == [(1,)]
+
+
+def test_bad_arguments_are_refused(warehouse):
+    with pytest.raises(ValueError, match="exactly one"):
+        warehouse.load(SPEC, mode="upsert")
+    with pytest.raises(ValueError, match="primary key"):
+        warehouse.load(HISTORY, [(1, 1)], mode="upsert")
+    with pytest.raises(ValueError, match="not in"):
+        warehouse.load(SPEC, [(1,)], columns=["nope"], mode="replace")

@@ -8,6 +8,7 @@ and partitioned waves run as one single-run backfill over the demo window.
 
 from __future__ import annotations
 
+import importlib
 import time
 from collections.abc import Iterable
 from datetime import date, timedelta
@@ -52,8 +53,28 @@ def plan_waves(graph) -> list[tuple[bool, set[dg.AssetKey]]]:
     return waves
 
 
+def prepare_inputs(log=print) -> None:
+    """Let each domain put its offline inputs in place (sample files in inboxes, ...), idempotently.
+
+    A domain that needs this has ``defs/<domain>/demo.py`` with ``prepare_demo(settings) -> str``.
+    """
+    from affiliate_assets.definitions import DOMAINS
+    from affiliate_assets.lib.settings import load_settings
+
+    settings = load_settings()
+    for domain in DOMAINS:
+        try:
+            module = importlib.import_module(f"affiliate_assets.defs.{domain}.demo")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"affiliate_assets.defs.{domain}.demo":
+                raise
+            continue
+        log(f"→ {domain}: {module.prepare_demo(settings)}")
+
+
 def run_demo(defs: dg.Definitions, instance: dg.DagsterInstance, *, start: str | None = None,
              end: date | None = None, log=print) -> None:
+    prepare_inputs(log)
     graph = defs.resolve_asset_graph()
     assets = list(graph.assets_defs)
     last_day = (end or yesterday_utc()).isoformat()
@@ -67,6 +88,7 @@ def run_demo(defs: dg.Definitions, instance: dg.DagsterInstance, *, start: str |
         result = dg.materialize(
             assets, selection=dg.AssetSelection.keys(*keys), instance=instance,
             tags={"affiliate/source": "demo", **tags},
+            run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
         )
         failed_checks = [c for c in result.get_asset_check_evaluations() if not c.passed]
         log(f"  done in {time.perf_counter() - started:.1f}s; checks: "

@@ -1,4 +1,6 @@
 import dagster as dg
 
-# Filled in by the transcripts issue: assets, checks, sensors and schedules of this domain.
-defs = dg.Definitions()
+# Screens (OCR) and voice (speech-to-text + intents) are built side by side; each module exposes `defs`.
+from affiliate_assets.defs.transcripts import screens, voice
+
+defs = dg.Definitions.merge(screens.defs, voice.defs)

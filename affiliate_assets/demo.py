@@ -8,7 +8,6 @@ and partitioned waves run as one single-run backfill over the demo window.
 
 from __future__ import annotations
 
-import importlib
 import time
 from collections.abc import Iterable
 from datetime import date, timedelta
@@ -16,6 +15,7 @@ from datetime import date, timedelta
 import dagster as dg
 
 from affiliate_assets.lib.partitions import SAMPLE_START_DATE, yesterday_utc
+from affiliate_assets.lib.plugins import import_optional
 from affiliate_assets.lib.warehouse import Warehouse
 
 LAYER_SCHEMAS = ("raw", "staging", "marts", "ml", "reco", "ops")
@@ -63,13 +63,9 @@ def prepare_inputs(log=print) -> None:
 
     settings = load_settings()
     for domain in DOMAINS:
-        try:
-            module = importlib.import_module(f"affiliate_assets.defs.{domain}.demo")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"affiliate_assets.defs.{domain}.demo":
-                raise
-            continue
-        log(f"→ {domain}: {module.prepare_demo(settings)}")
+        module = import_optional(f"affiliate_assets.defs.{domain}.demo")
+        if module is not None:
+            log(f"→ {domain}: {module.prepare_demo(settings)}")
 
 
 def run_demo(defs: dg.Definitions, instance: dg.DagsterInstance, *, start: str | None = None,

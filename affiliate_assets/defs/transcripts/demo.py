@@ -2,19 +2,14 @@
 
 from __future__ import annotations
 
-import importlib
-
+from affiliate_assets.lib.plugins import import_optional
 from affiliate_assets.lib.settings import Settings
 
 
 def prepare_demo(settings: Settings) -> str:
     notes = []
     for part in ("screens_demo", "voice_demo"):
-        try:
-            module = importlib.import_module(f"affiliate_assets.defs.transcripts.{part}")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"affiliate_assets.defs.transcripts.{part}":
-                raise
-            continue
-        notes.append(module.prepare_demo(settings))
+        module = import_optional(f"affiliate_assets.defs.transcripts.{part}")
+        if module is not None:
+            notes.append(module.prepare_demo(settings))
     return "; ".join(notes) or "nothing to prepare yet"

@@ -29,7 +29,10 @@ import base64
 import json
 import threading
 import uuid
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
+from functools import partial
+from itertools import islice
 from typing import Any, ClassVar
 from urllib.parse import urlencode
 
@@ -211,21 +214,23 @@ class SocialHandler(FakeHandler):
         self.send_json(200, {"data": data, "error": {"code": "ok", "message": "",
                                                      "log_id": uuid.uuid4().hex.upper()[:30]}})
 
-    def _posts(self, platform: str) -> list[sample.Post]:
-        return sample.all_posts(platform, self.at)
+    def _posts(self, platform: str, since: datetime | None = None,
+               until: datetime | None = None) -> Iterator[sample.Post]:
+        """Posts visible at this caller's moment, newest first, lazily."""
+        return sample.iter_posts(platform, min(until or self.at, self.at), since)
 
     def _find_post(self, platform: str, post_id: str) -> sample.Post | None:
-        for post in self._posts(platform):
-            if post.post_id == post_id:
-                return post
-        return None
+        post = sample.find_post(platform, post_id)
+        return post if post is not None and post.posted_at <= self.at else None
 
-    def _graph_page(self, items: list[dict], offset: int, limit: int) -> dict:
-        page = items[offset:offset + limit]
+    def _graph_page(self, posts: Iterator[sample.Post], render: Callable[[sample.Post], dict], offset: int,
+                    limit: int) -> dict:
+        window = list(islice(posts, offset, offset + limit + 1))  # one extra: is there a next page?
+        page = [render(p) for p in window[:limit]]
         body: dict[str, Any] = {"data": page}
         if page:
             body["paging"] = {"cursors": {"before": _cursor(offset), "after": _cursor(offset + len(page))}}
-            if offset + len(page) < len(items):
+            if len(window) > limit:
                 query = {k: v for k, v in self.query.items() if k != "before"}
                 query["after"] = _cursor(offset + len(page))
                 host = self.headers.get("Host") or "127.0.0.1"
@@ -245,7 +250,7 @@ class SocialHandler(FakeHandler):
             n_followers = sample.followers(platform, self.at)
             known = {"id": node, "username": sample.HANDLE, "name": "Achadinhos da Ju",
                      "followers_count": n_followers, "fan_count": n_followers,
-                     "media_count": len(self._posts(platform))}
+                     "media_count": sum(1 for _ in self._posts(platform))}
             self.send_json(200, {f: known[f] for f in fields if f in known})
             return
         post = self._find_post(platform, node)
@@ -254,11 +259,12 @@ class SocialHandler(FakeHandler):
                                         "cannot be loaded due to missing permissions, or does not support this "
                                         "operation.")
             return
-        item = self._ig_media(post, fields) if platform == "instagram" else self._fb_post(post, fields)
+        render = self._ig_media if platform == "instagram" else self._fb_post
+        item = render(post, fields=fields)
         self.send_json(200, item)
 
     # Instagram ------------------------------------------------------------------------------------------
-    def _ig_media(self, post: sample.Post, fields: list[str]) -> dict:
+    def _ig_media(self, post: sample.Post, *, fields: list[str]) -> dict:
         totals = post.totals(self.at)
         known = {
             "id": post.post_id, "caption": post.caption, "media_type": post.media_type,
@@ -277,8 +283,8 @@ class SocialHandler(FakeHandler):
             self._graph_error(400, 100, "(#100) The after cursor is invalid")
             return
         fields = split_fields(self.query.get("fields", "id"))
-        items = [self._ig_media(p, fields) for p in self._posts("instagram")]
-        self.send_json(200, self._graph_page(items, offset, self._limit()))
+        render = partial(self._ig_media, fields=fields)
+        self.send_json(200, self._graph_page(self._posts("instagram"), render, offset, self._limit()))
 
     def _ig_insights(self, post: sample.Post, metrics: list[str]) -> None:
         unknown = [m for m in metrics if m not in IG_MEDIA_METRICS]
@@ -299,7 +305,7 @@ class SocialHandler(FakeHandler):
         self.send_json(200, {"data": data})
 
     # Facebook -----------------------------------------------------------------------------------------
-    def _fb_post(self, post: sample.Post, fields: list[str]) -> dict:
+    def _fb_post(self, post: sample.Post, *, fields: list[str]) -> dict:
         totals = post.totals(self.at)
         out: dict[str, Any] = {}
         for field in fields:
@@ -333,11 +339,9 @@ class SocialHandler(FakeHandler):
             self._graph_error(400, 100, "(#100) The after cursor is invalid")
             return
         since, until = self._since_until()
-        posts = [p for p in self._posts("facebook") if (since is None or p.posted_at >= since)
-                 and (until is None or p.posted_at < until)]
         fields = split_fields(self.query.get("fields", "id,message,created_time"))
-        items = [self._fb_post(p, fields) for p in posts]
-        self.send_json(200, self._graph_page(items, offset, self._limit()))
+        render = partial(self._fb_post, fields=fields)
+        self.send_json(200, self._graph_page(self._posts("facebook", since, until), render, offset, self._limit()))
 
     def _since_until(self) -> tuple[datetime | None, datetime | None]:
         def parse(value: str | None) -> datetime | None:
@@ -437,7 +441,7 @@ class SocialHandler(FakeHandler):
         fields = [f.strip() for f in self.query.get("fields", "open_id").split(",") if f.strip()]
         known = {"open_id": sample.TIKTOK_OPEN_ID, "union_id": sample.TIKTOK_OPEN_ID, "display_name": "Ju Achadinhos",
                  "username": sample.HANDLE, "follower_count": sample.followers("tiktok", self.at),
-                 "video_count": len(self._posts("tiktok"))}
+                 "video_count": sum(1 for _ in self._posts("tiktok"))}
         self._tiktok_ok({"user": {f: known[f] for f in fields if f in known}})
 
     def tiktok_list(self) -> None:
@@ -454,14 +458,12 @@ class SocialHandler(FakeHandler):
         if not 1 <= max_count <= TIKTOK_PAGE_MAX:
             self._tiktok_error(400, "invalid_params", "max_count must be between 1 and 20")
             return
-        posts = self._posts("tiktok")
-        if cursor is not None:
-            limit_at = datetime.fromtimestamp(int(cursor) / 1000, UTC)
-            posts = [p for p in posts if p.posted_at < limit_at]
-        page = posts[:max_count]
+        until = datetime.fromtimestamp(int(cursor) / 1000, UTC) if cursor is not None else None
+        window = list(islice(self._posts("tiktok", until=until), max_count + 1))
+        page = window[:max_count]
         next_cursor = int(page[-1].posted_at.timestamp() * 1000) if page else int(cursor or 0)
         self._tiktok_ok({"videos": [self._tiktok_video(p, fields) for p in page], "cursor": next_cursor,
-                         "has_more": len(posts) > len(page)})
+                         "has_more": len(window) > max_count})
 
     def tiktok_query(self) -> None:
         fields = self._tiktok_fields()
@@ -472,8 +474,8 @@ class SocialHandler(FakeHandler):
         if not ids or len(ids) > TIKTOK_PAGE_MAX:
             self._tiktok_error(400, "invalid_params", "filters.video_ids must hold 1 to 20 ids")
             return
-        by_id = {p.post_id: p for p in self._posts("tiktok")}
-        videos = [self._tiktok_video(by_id[i], fields) for i in ids if i in by_id]
+        found = [self._find_post("tiktok", str(i)) for i in ids]
+        videos = [self._tiktok_video(p, fields) for p in found if p is not None]
         self._tiktok_ok({"videos": videos, "cursor": 0, "has_more": False})
 
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 import math
 import random
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
@@ -245,16 +246,36 @@ def posts_on(platform: str, day: date) -> tuple[Post, ...]:
     return tuple(out)
 
 
-def posts_between(platform: str, start: datetime, end: datetime) -> list[Post]:
-    """Posts published in [start, end), newest first (the order the APIs list them)."""
-    out: list[Post] = []
-    day = end.date()
-    while day >= max(start.date(), START):
-        out.extend(p for p in reversed(posts_on(platform, day)) if start <= p.posted_at < end)
+def iter_posts(platform: str, until: datetime, since: datetime | None = None) -> Iterator[Post]:
+    """Posts published in [since, until), newest first (the order the APIs list them), lazily: a
+    paging API only needs the first few."""
+    floor = max((since or datetime.min.replace(tzinfo=UTC)).date(), START)
+    day = until.date()
+    while day >= floor:
+        for post in reversed(posts_on(platform, day)):
+            if post.posted_at < until and (since is None or post.posted_at >= since):
+                yield post
         day -= timedelta(days=1)
-    return out
 
 
 def all_posts(platform: str, until: datetime) -> list[Post]:
     """Every post published before ``until``, newest first."""
-    return posts_between(platform, datetime(START.year, START.month, START.day, tzinfo=UTC), until)
+    return list(iter_posts(platform, until))
+
+
+_ID_STEP = {"instagram": 7_919, "facebook": 3_571, "tiktok": 104_729}
+
+
+def find_post(platform: str, post_id: str) -> Post | None:
+    """The post with this id, found from the day encoded in the id (no scan)."""
+    try:
+        number = int(post_id.split("_")[-1]) - {"instagram": 17_900_000_000_000_000,
+                                                  "facebook": 1_000_000_000_000_000,
+                                                  "tiktok": 7_300_000_000_000_000_000}[platform]
+    except (ValueError, KeyError):
+        return None
+    ordinal, rest = divmod(number, _ID_STEP[platform])
+    if rest or ordinal < 0:
+        return None
+    day = START + timedelta(days=ordinal // 10)
+    return next((p for p in posts_on(platform, day) if p.post_id == post_id), None)

@@ -11,7 +11,10 @@ from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings
 
 
 def layer_of(props: Mapping[str, Any]) -> str:
-    """staging | intermediate | marts | kpis, from the model's folder (models/<layer>/...)."""
+    """staging | intermediate | marts | kpis, from the model's folder (models/<layer>/...); seeds are
+    reference data read by staging and marts alike, grouped with staging."""
+    if props.get("resource_type") == "seed":
+        return "staging"
     fqn = props.get("fqn") or []
     parts = list(fqn[1:-1])
     if "kpis" in parts:
@@ -22,7 +25,13 @@ def layer_of(props: Mapping[str, Any]) -> str:
 class AffiliateDbtTranslator(DagsterDbtTranslator):
     def __init__(self) -> None:
         super().__init__(
-            settings=DagsterDbtTranslatorSettings(enable_code_references=False, enable_source_metadata=True)
+            # Duplicate source keys: one raw asset may write two tables (raw/sales_history writes
+            # raw.sales_history and raw.sales_files); both dbt sources then map to that one asset.
+            settings=DagsterDbtTranslatorSettings(
+                enable_code_references=False,
+                enable_source_metadata=True,
+                enable_duplicate_source_asset_keys=True,
+            )
         )
 
     def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> dg.AssetKey:

@@ -46,24 +46,31 @@ class Score:
         return self.right / self.total if self.total else 0.0
 
 
-def score(truth: Truth, screen_type: str, items: list[ParsedItem], into: Score | None = None) -> Score:
+def item_dict(item: ParsedItem) -> dict:
+    """A parsed item as the flat row ``raw.screen_interactions`` stores (what :func:`score` compares)."""
+    return {"product_id": item.product_id, "product_text": item.product_text,
+            **{name: getattr(item.fields, name) for name in FIELDS}}
+
+
+def score(truth: Truth, screen_type: str, items: list[dict], into: Score | None = None) -> Score:
     """Fields right: the screen type, each product shown, each field shown; a product read that is not on
-    the screen costs one field too (a wrong extra row is as bad as a missing one)."""
+    the screen costs one field too (a wrong extra row is as bad as a missing one). ``items`` are rows
+    with ``product_id``, ``product_text`` and the :data:`FIELDS`."""
     result = into or Score()
     result.add(screen_type == truth.screen_type, f"{truth.file_name}: type {screen_type}")
-    by_id = {item.product_id: item for item in items}
+    by_id = {item["product_id"]: item for item in items}
     for t in truth.items:
         got = by_id.get(t.product_id)
         result.add(got is not None, f"{truth.file_name}: product {t.name}")
         for name in FIELDS:
             expected = getattr(t, name)
             if expected is not None:
-                value = getattr(got.fields, name) if got else None
+                value = got[name] if got else None
                 result.add(value == expected, f"{truth.file_name}: {t.name} {name} {value} != {expected}")
     wanted = {t.product_id for t in truth.items}
     for item in items:
-        if item.product_id not in wanted:
-            result.add(False, f"{truth.file_name}: extra item {item.product_text!r}")
+        if item["product_id"] not in wanted:
+            result.add(False, f"{truth.file_name}: extra item {item['product_text']!r}")
     return result
 
 
@@ -79,7 +86,7 @@ def evaluate(folder: Path, truths: list[Truth], steps: tuple[str, ...]) -> tuple
     for truth in truths:
         result = ocr_bytes((folder / truth.file_name).read_bytes(), steps)
         kind, items = parse_screen(result.words, m)
-        score(truth, kind, items, scores.setdefault(truth.variant, Score()))
+        score(truth, kind, [item_dict(i) for i in items], scores.setdefault(truth.variant, Score()))
     return scores, (time.perf_counter() - started) / max(len(truths), 1)
 
 

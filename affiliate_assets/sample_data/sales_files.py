@@ -33,8 +33,10 @@ CENT = Decimal("0.01")
 
 # (city, UF, region, CEP prefix)
 CITIES = [
-    ("São Paulo", "SP", "Sudeste", "01"), ("Campinas", "SP", "Sudeste", "13"), ("Rio de Janeiro", "RJ", "Sudeste", "20"),
-    ("Niterói", "RJ", "Sudeste", "24"), ("Belo Horizonte", "MG", "Sudeste", "30"), ("Uberlândia", "MG", "Sudeste", "38"),
+    ("São Paulo", "SP", "Sudeste", "01"), ("Campinas", "SP", "Sudeste", "13"),
+    ("Rio de Janeiro", "RJ", "Sudeste", "20"),
+    ("Niterói", "RJ", "Sudeste", "24"), ("Belo Horizonte", "MG", "Sudeste", "30"),
+    ("Uberlândia", "MG", "Sudeste", "38"),
     ("Vitória", "ES", "Sudeste", "29"), ("Curitiba", "PR", "Sul", "80"), ("Londrina", "PR", "Sul", "86"),
     ("Porto Alegre", "RS", "Sul", "90"), ("Florianópolis", "SC", "Sul", "88"), ("Joinville", "SC", "Sul", "89"),
     ("Salvador", "BA", "Nordeste", "40"), ("Recife", "PE", "Nordeste", "50"), ("Fortaleza", "CE", "Nordeste", "60"),

@@ -1,4 +1,10 @@
+"""The sales_files domain: CSV/XLSX drops in SALES_INBOX → raw.sales_history (+ raw.sales_files)."""
 import dagster as dg
 
-# Filled in by the sales_files issue: assets, checks, sensors and schedules of this domain.
-defs = dg.Definitions()
+from affiliate_assets.defs.sales_files import assets, checks, sensors
+
+defs = dg.Definitions(
+    assets=[assets.ingest_sales_files],
+    asset_checks=dg.load_asset_checks_from_modules([checks]),
+    sensors=[sensors.sales_files_inbox_sensor],
+)

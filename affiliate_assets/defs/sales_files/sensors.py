@@ -1,0 +1,79 @@
+"""The inbox sensor: one run per new sales file in ``SALES_INBOX``, keyed by the file's content hash.
+
+Cursor: ``{"files": {name: [size, mtime_ns, sha256]}}`` for the files currently in the inbox, so a tick
+only hashes files that are new or changed (hashing every pending 100 MB file every 30 s would be waste),
+and entries vanish once files are archived, so the cursor stays small. Correctness does not rest on it:
+the run key is the content hash, which Dagster never requests twice for this sensor (losing the cursor
+costs re-hashing, never a double load), and the asset itself loads each hash once. An mtime cursor
+("newer than the last file") would miss files copied with their original mtime (``cp -p``, unzip).
+
+A file modified less than ``SETTLE_SECONDS`` ago is left for a later tick: it may still be copying, and
+its hash would be the hash of half a file. A re-dropped file whose hash is already loaded gets a run keyed
+``<hash>:redrop:<mtime>``, which loads nothing and archives it under ``duplicates/`` so the inbox empties.
+"""
+
+import json
+import time
+from pathlib import Path
+
+import dagster as dg
+
+from affiliate_assets.defs.sales_files import ingest
+from affiliate_assets.defs.sales_files.assets import OP_NAME, SalesFilesConfig, ingest_sales_files
+from affiliate_assets.lib.settings import load_settings
+from affiliate_assets.lib.warehouse import Warehouse
+
+SETTLE_SECONDS = 10.0
+
+
+def evaluate_inbox(cursor: str | None, inbox: Path, warehouse: Warehouse,
+                   now: float | None = None) -> tuple[list[dg.RunRequest], str, str | None]:
+    """(run requests, new cursor, skip reason or None) for the inbox as it is now."""
+    now = time.time() if now is None else now
+    seen: dict[str, list] = json.loads(cursor).get("files", {}) if cursor else {}
+    state: dict[str, list] = {}
+    fresh: list[tuple[Path, str, int]] = []
+    settling = 0
+    for path in ingest.inbox_files(inbox):
+        stat = path.stat()
+        if now - stat.st_mtime < SETTLE_SECONDS:
+            settling += 1
+            continue
+        previous = seen.get(path.name)
+        if previous and previous[:2] == [stat.st_size, stat.st_mtime_ns]:
+            state[path.name] = previous  # already requested on an earlier tick
+            continue
+        digest = ingest.file_hash(path)
+        state[path.name] = [stat.st_size, stat.st_mtime_ns, digest]
+        fresh.append((path, digest, stat.st_mtime_ns))
+    loaded = ingest.loaded_hashes(warehouse, [d for _, d, _ in fresh])
+    requests = [
+        dg.RunRequest(
+            run_key=digest if digest not in loaded else f"{digest}:redrop:{mtime_ns}",
+            run_config=dg.RunConfig(ops={OP_NAME: SalesFilesConfig(paths=[str(path)])}),
+            tags={"affiliate/sales_file": path.name, "affiliate/file_hash": digest[:16]},
+        )
+        for path, digest, mtime_ns in fresh
+    ]
+    new_cursor = json.dumps({"files": state}, sort_keys=True)
+    skip = None
+    if not requests:
+        skip = (f"no new files in {inbox}" + (f" ({settling} still being written)" if settling else "")
+                + (f"; {len(state)} already requested" if state else ""))
+    return requests, new_cursor, skip
+
+
+@dg.sensor(
+    name="sales_files_inbox_sensor",
+    target=[ingest_sales_files],
+    minimum_interval_seconds=30,
+    default_status=dg.DefaultSensorStatus.RUNNING,
+    description="Requests one ingestion run per new CSV/XLSX file in SALES_INBOX (run key = content hash).",
+)
+def sales_files_inbox_sensor(context: dg.SensorEvaluationContext, warehouse: Warehouse) -> dg.SensorResult:
+    inbox = load_settings().sales_inbox
+    requests, cursor, skip = evaluate_inbox(context.cursor, inbox, warehouse)
+    if skip:
+        return dg.SensorResult(skip_reason=dg.SkipReason(skip), cursor=cursor)
+    context.log.info("requesting %d run(s) for %s", len(requests), [r.tags["affiliate/sales_file"] for r in requests])
+    return dg.SensorResult(run_requests=requests, cursor=cursor)

@@ -24,6 +24,8 @@ purchases by returning buyers.
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import math
 import random
 from collections.abc import Iterator
@@ -240,33 +242,68 @@ def _poisson(rng: random.Random, lam: float) -> int:
 # --------------------------------------------------------------------------------------------------
 
 
-def _uuid(rng: random.Random) -> str:
-    return (f"{rng.getrandbits(32):08x}-{rng.getrandbits(16):04x}-4{rng.getrandbits(12):03x}"
-            f"-{8 + rng.getrandbits(2):x}{rng.getrandbits(12):03x}-{rng.getrandbits(48):012x}")
+class _Bits:
+    """Cheap deterministic draws from one 64-bit hash (splitmix64): a ``random.Random`` per buyer would
+    cost a seeding each, and buyers are generated for every sale of a 1M-row benchmark."""
+
+    __slots__ = ("state",)
+    MASK = (1 << 64) - 1
+
+    def __init__(self, seed: int):
+        self.state = seed & self.MASK
+
+    def next(self) -> int:
+        self.state = (self.state + 0x9E3779B97F4A7C15) & self.MASK
+        z = self.state
+        z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & self.MASK
+        z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & self.MASK
+        return z ^ (z >> 31)
+
+    def below(self, n: int) -> int:
+        return self.next() % n
+
+    def chance(self, p: float) -> bool:
+        return self.next() < p * 2**64
+
+    def weighted(self, population, cum_weights):
+        return population[bisect.bisect(cum_weights, self.next() / 2**64 * cum_weights[-1])]
+
+    def uuid(self) -> str:
+        a, b = self.next(), self.next()
+        return (f"{a >> 32:08x}-{(a >> 16) & 0xFFFF:04x}-4{a & 0xFFF:03x}-{8 + (b >> 62):x}{(b >> 48) & 0xFFF:03x}"
+                f"-{b & 0xFFFFFFFFFFFF:012x}")
 
 
 _DOMAINS, _DOMAIN_W = zip(*EMAIL_DOMAINS, strict=True)
+_DOMAIN_CUM = list(itertools.accumulate(_DOMAIN_W))
+_STATE_CUM = list(itertools.accumulate(_STATE_WEIGHTS))
+
+
+@lru_cache(maxsize=256)
+def _slug(name: str) -> str:
+    return slugify(name)
 
 
 @lru_cache(maxsize=200_000)
 def buyer(first_day_ordinal: int, index: int) -> Buyer:
     """The buyer who first bought on day ``first_day_ordinal`` as that day's ``index``-th new buyer."""
-    rng = random.Random(f"{SEED}/buyer/{first_day_ordinal}/{index}")
-    first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
-    middle = rng.choice(LAST_NAMES) if rng.random() < 0.5 else None
+    bits = _Bits(first_day_ordinal * 100_000_003 + index)
+    first, last = FIRST_NAMES[bits.below(len(FIRST_NAMES))], LAST_NAMES[bits.below(len(LAST_NAMES))]
+    middle = LAST_NAMES[bits.below(len(LAST_NAMES))] if bits.chance(0.5) else None
     name = " ".join(x for x in (first, middle, last) if x)
-    local = slugify(f"{first}.{last}").replace("-", ".")
-    if rng.random() < 0.6:
-        local += str(rng.randint(1, 99) if rng.random() < 0.7 else rng.randint(1970, 2006))
-    email = f"{local}@{rng.choices(_DOMAINS, _DOMAIN_W)[0]}"
-    if rng.random() < FOREIGN_SHARE:
-        country, city = rng.choice(FOREIGN)
-        phone = f"+351 9{rng.randint(10, 39)} {rng.randint(100, 999)} {rng.randint(100, 999)}"
-        return Buyer(_uuid(rng), name, email, phone, city, None, country)
-    uf, _, ddd, cities = rng.choices(STATES, _STATE_WEIGHTS)[0]
-    city = cities[0] if rng.random() < 0.55 else rng.choice(cities)
-    phone = f"({ddd}) 9{rng.randint(6000, 9999)}-{rng.randint(0, 9999):04d}"
-    return Buyer(_uuid(rng), name, email, phone, city, uf, "BR")
+    local = f"{_slug(first)}.{_slug(last)}"
+    if bits.chance(0.6):
+        local += str(1 + bits.below(99) if bits.chance(0.7) else 1970 + bits.below(37))
+    email = f"{local}@{bits.weighted(_DOMAINS, _DOMAIN_CUM)}"
+    ucode = bits.uuid()
+    if bits.chance(FOREIGN_SHARE):
+        country, city = FOREIGN[bits.below(len(FOREIGN))]
+        phone = f"+351 9{10 + bits.below(30)} {100 + bits.below(900)} {100 + bits.below(900)}"
+        return Buyer(ucode, name, email, phone, city, None, country)
+    uf, _, ddd, cities = bits.weighted(STATES, _STATE_CUM)
+    city = cities[0] if bits.chance(0.55) else cities[bits.below(len(cities))]
+    phone = f"({ddd}) 9{6000 + bits.below(4000)}-{bits.below(10000):04d}"
+    return Buyer(ucode, name, email, phone, city, uf, "BR")
 
 
 def _pick_buyer(rng: random.Random, day: date, new_index: int, scale: float) -> tuple[Buyer, bool]:
@@ -279,6 +316,7 @@ def _pick_buyer(rng: random.Random, day: date, new_index: int, scale: float) -> 
     return buyer(day.toordinal(), new_index), True
 
 
+@lru_cache(maxsize=256)
 def offer_codes(product: Product) -> tuple[str, str]:
     """(main offer, promotional offer) codes of a product: 8 lowercase characters, like Hotmart's."""
     rng = random.Random(f"{SEED}/offer/{product.product_id}")
@@ -295,10 +333,14 @@ def _warranty_days(product: Product) -> int:
 
 
 _PAY_TYPES, _PAY_W, _PAY_DELAY = zip(*PAYMENTS, strict=True)
+_PAY_CUM = list(itertools.accumulate(_PAY_W))
 _BRANDS, _BRAND_W = zip(*CARD_BRANDS, strict=True)
+_BRAND_CUM = list(itertools.accumulate(_BRAND_W))
 _PAID, _PAID_W = zip(*PAID_STATUSES, strict=True)
+_PAID_CUM = list(itertools.accumulate(_PAID_W))
 _TRACKING = ("instagram", "youtube", "whatsapp", "tiktok", "facebook", "email", "google", "organico")
-_TRACKING_W = (30, 18, 16, 12, 8, 8, 5, 3)
+_TRACKING_CUM = list(itertools.accumulate((30, 18, 16, 12, 8, 8, 5, 3)))
+_HOUR_CUM = list(itertools.accumulate(UTC_HOUR_WEIGHTS))
 
 
 # --------------------------------------------------------------------------------------------------
@@ -306,12 +348,17 @@ _TRACKING_W = (30, 18, 16, 12, 8, 8, 5, 3)
 # --------------------------------------------------------------------------------------------------
 
 
+def _pick(rng: random.Random, population, cum_weights):
+    """``rng.choices(population, cum_weights=...)[0]`` without its per-call overhead (hot path)."""
+    return population[bisect.bisect(cum_weights, rng.random() * cum_weights[-1])]
+
+
 def _day_rng(day: date, scale: float) -> random.Random:
     return random.Random(f"{SEED}/{day.isoformat()}/{scale!r}")
 
 
 def _order_time(rng: random.Random, day: date) -> datetime:
-    hour = rng.choices(range(24), UTC_HOUR_WEIGHTS)[0]
+    hour = _pick(rng, range(24), _HOUR_CUM)
     seconds = hour * 3600 + rng.randrange(3600)
     return datetime(day.year, day.month, day.day, tzinfo=UTC) + timedelta(seconds=seconds,
                                                                           milliseconds=rng.randrange(1000))
@@ -328,18 +375,18 @@ def _make_sale(rng: random.Random, product: Product, day: date, seq: int, new_in
         offer, offer_price = promo, money(product.price * Decimal("0.8" if event < 1.6 else "0.7"))
     else:
         offer, offer_price = main, product.price
-    i = rng.choices(range(len(_PAY_TYPES)), _PAY_W)[0]
+    i = _pick(rng, range(len(_PAY_TYPES)), _PAY_CUM)
     pay_type, delay = _PAY_TYPES[i], _PAY_DELAY[i]
     method, installments, price = None, 1, offer_price
     if pay_type == "CREDIT_CARD":
-        method = rng.choices(_BRANDS, _BRAND_W)[0]
+        method = _pick(rng, _BRANDS, _BRAND_CUM)
         if offer_price >= 100 and rng.random() < 0.6:
             installments = rng.choice((2, 3, 4, 5, 6, 10, 12)) if offer_price < 1000 else rng.choice((6, 10, 12))
             price = money(offer_price * (1 + CARD_INTEREST_MONTHLY * (installments - 1)))
     if rng.random() < UNPAID_SHARE[pay_type]:
         status, approved = UNPAID_STATUS[pay_type], None
     else:
-        status = rng.choices(_PAID, _PAID_W)[0]
+        status = _pick(rng, _PAID, _PAID_CUM)
         approved = order_date + timedelta(minutes=rng.uniform(*delay))
     fee = money(offer_price * HOTMART_FEE_RATE + HOTMART_FEE_FIXED)
     net = offer_price - fee
@@ -354,7 +401,7 @@ def _make_sale(rng: random.Random, product: Product, day: date, seq: int, new_in
         payment_type=pay_type, payment_method=method, installments=installments, offer_code=offer,
         offer_price=offer_price, price=price, hotmart_fee=fee, affiliate_commission=affiliate,
         coproducer_commission=coproducer, producer_commission=producer,
-        tracking_source=rng.choices(_TRACKING, _TRACKING_W)[0], warranty_days=_warranty_days(product),
+        tracking_source=_pick(rng, _TRACKING, _TRACKING_CUM), warranty_days=_warranty_days(product),
     )
     return sale, is_new
 

@@ -186,7 +186,8 @@ def render_product_page(p: Product, rng: random.Random) -> tuple[Image.Image, li
     for line in wrap(" ".join(rng.sample(PAGE_BLURBS, 2)), font(21), WIDTH - 60):
         draw.text((30, y), line, font=font(21), fill="#3a3f47")
         y += 32
-    return img.crop((0, 0, WIDTH, y + 30)), [ItemTruth(p.product_id, p.name, p.price, pct, amount, p.rating, p.temperature)]
+    truth = ItemTruth(p.product_id, p.name, p.price, pct, amount, p.rating, p.temperature)
+    return img.crop((0, 0, WIDTH, y + 30)), [truth]
 
 
 def _bubbles(messages: list[tuple[bool, str, str]], title: str) -> Image.Image:

@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import dagster as dg
+from pydantic import Field
 
 from affiliate_assets.defs.transcripts.screen_tables import SCREEN_INTERACTIONS, SCREEN_TRANSCRIPTS
 from affiliate_assets.lib.settings import load_settings
@@ -24,7 +25,7 @@ PREVIEW_ROWS = 10
 class ScreensConfig(dg.Config):
     """Which screenshots to read. The sensor names the new files; a manual run reads the whole inbox."""
 
-    files: list[str] = []
+    files: list[str] = Field(default_factory=list)
     reprocess: bool = False  # OCR again images already read (e.g. after a Tesseract or preprocessing upgrade)
 
 
@@ -62,7 +63,7 @@ def transcribe(data: bytes, name: str, captured_at: datetime) -> dict:
         result = ocr.ocr_image(img)
     except ocr.UnreadableImage as exc:
         row.update(status="error", error_reason=str(exc))
-    except Exception as exc:  # noqa: BLE001 - Tesseract failures (timeout, crash) are recorded per file
+    except Exception as exc:  # Tesseract failures (timeout, crash) are recorded per file, never fatal
         row.update(status="error", error_reason=f"tesseract failed: {type(exc).__name__}: {exc}"[:500])
     else:
         lines = build_lines(result.words)

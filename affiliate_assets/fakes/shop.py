@@ -51,11 +51,13 @@ class ShopHandler(FakeHandler):
     pages: ClassVar[dict[str, Any]] = {}
     broken_pages: ClassVar[dict[str, Any]] = {}
 
-    def _dispatch(self) -> None:
+    def do_GET(self) -> None:
         self.server.count(self.path_only)  # type: ignore[attr-defined]
         if self.delay_ms:
             time.sleep(self.delay_ms / 1000)
-        super()._dispatch()
+        self._dispatch()
+
+    do_HEAD = do_GET
 
     def send_html(self, status: int, text: str, charset: str = "utf-8") -> None:
         self.send_bytes(status, text.encode(charset, "xmlcharrefreplace"), f"text/html; charset={charset}")

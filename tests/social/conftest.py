@@ -5,12 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from social_testkit import NOW
 
 from affiliate_assets.defs.social.clients import SocialApis
 from affiliate_assets.fakes.runtime import RunningFake, start_fake
-
-NOW = "2026-11-24T04:00:00+00:00"
-"""A fixed "now" so partitions and expected values do not move with the calendar."""
 
 
 @pytest.fixture

@@ -30,6 +30,7 @@ from affiliate_assets.lib.warehouse import Reject, Warehouse, to_json
 
 SIMULATED_SCHEDULE_DELAY = timedelta(hours=2)
 ENGAGEMENT_COLUMNS = ("likes", "comments", "shares", "saves")
+CAPTION_LIMITS = {"tiktok": 150}  # TikTok's API returns video_description cut at 150 characters
 
 
 class SocialMetricsConfig(dg.Config):
@@ -108,7 +109,8 @@ def snapshot_row(snap: PostSnapshot, day: date, followers: int | None, observed_
         return Reject(key, "; ".join(problems), {**snap.raw, "platform": snap.platform})
     cache_key = (snap.caption, snap.permalink)
     if cache_key not in links_cache:
-        links_cache[cache_key] = linker.link(snap.caption, snap.permalink)
+        links_cache[cache_key] = linker.link(snap.caption, snap.permalink,
+                                             max_length=CAPTION_LIMITS.get(snap.platform))
     matches = links_cache[cache_key]
     values = {
         "platform": snap.platform, "post_id": snap.post_id, "metric_date": day, "account_id": snap.account_id,

@@ -75,10 +75,13 @@ class ProductLinker:
                     out.append((prefix, 0.9 + 0.1 * len(prefix) / len(name), entry))
         return out
 
-    def link(self, caption: str | None, permalink: str | None = None) -> list[Match]:
+    def link(self, caption: str | None, permalink: str | None = None, *, max_length: int | None = None) -> list[Match]:
+        """Products of one post. ``max_length``: the platform's caption limit (TikTok's API returns
+        descriptions cut at 150 characters); a caption that long may end in a cut hashtag."""
         text = caption or ""
+        cut = max_length is not None and len(text) >= max_length
         found: dict[int, Match] = {}
-        for match in [*self._by_link(text, permalink), *self._by_hashtag(text), *self._by_name(text)]:
+        for match in [*self._by_link(text, permalink), *self._by_hashtag(text, cut), *self._by_name(text)]:
             if match.product_id not in found:  # stronger methods come first
                 found[match.product_id] = match
         return sorted(found.values(), key=lambda m: m.product_id)
@@ -95,7 +98,7 @@ class ProductLinker:
                     out.append(Match(e.product_id, "link", 100.0, url))
         return out
 
-    def _by_hashtag(self, text: str) -> list[Match]:
+    def _by_hashtag(self, text: str, cut: bool = False) -> list[Match]:
         out = []
         tags = HASHTAG_RE.findall(text)
         for tag in tags:
@@ -103,7 +106,7 @@ class ProductLinker:
             entry = self._hashtags.get(key)
             if entry is not None:
                 out.append(Match(entry.product_id, "hashtag", 100.0, f"#{tag}"))
-            elif tag == tags[-1] and text.rstrip().endswith(tag) and len(key) >= 8:
+            elif cut and tag == tags[-1] and text.endswith(tag) and len(key) >= 8:
                 # A description cut at the API's length limit ends in a partial hashtag: accept a prefix
                 # that only one product's hashtag starts with.
                 hits = [e for k, e in self._hashtags.items() if k.startswith(key)]

@@ -75,7 +75,7 @@ def ms_to_dt(value: Any, field: str, *, required: bool = False) -> datetime | No
         number = float(value)
     except (TypeError, ValueError):
         raise RowError(f"{field} is not epoch milliseconds: {value!r}") from None
-    if not 0 < number < 4e12:  # years 1970..2096: anything else is seconds, garbage or a placeholder
+    if not 1e11 < number < 4e12:  # 1973..2096 in ms: smaller is epoch seconds or a placeholder
         raise RowError(f"{field} out of range: {value!r}")
     return datetime.fromtimestamp(number / 1000, UTC)
 

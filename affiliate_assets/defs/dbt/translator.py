@@ -25,13 +25,7 @@ def layer_of(props: Mapping[str, Any]) -> str:
 class AffiliateDbtTranslator(DagsterDbtTranslator):
     def __init__(self) -> None:
         super().__init__(
-            # Duplicate source keys: one raw asset may write two tables (raw/sales_history writes
-            # raw.sales_history and raw.sales_files); both dbt sources then map to that one asset.
-            settings=DagsterDbtTranslatorSettings(
-                enable_code_references=False,
-                enable_source_metadata=True,
-                enable_duplicate_source_asset_keys=True,
-            )
+            settings=DagsterDbtTranslatorSettings(enable_code_references=False, enable_source_metadata=True)
         )
 
     def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> dg.AssetKey:

@@ -29,7 +29,7 @@ select
     catalogue.temperature,
     catalogue.rating,
     catalogue.hashtag,
-    catalogue.launched_on,
+    catalogue.launched_on as launch_date,
     hotmart.product_status as hotmart_status,
     coalesce(hotmart.is_subscription, false) as is_subscription,
     catalogue.product_id is not null as in_catalogue,

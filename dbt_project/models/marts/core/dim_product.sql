@@ -33,7 +33,7 @@ products as (
         temperature,
         rating,
         hashtag,
-        launched_on,
+        launch_date,
         is_subscription,
         in_catalogue,
         on_hotmart
@@ -81,7 +81,7 @@ select
     temperature,
     rating::numeric(2, 1) as rating,
     hashtag,
-    launched_on,
+    launch_date,
     is_subscription,
     in_catalogue,
     on_hotmart

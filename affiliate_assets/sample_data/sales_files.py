@@ -1,9 +1,10 @@
 """Sample sales files as they arrive in an affiliate's inbox: deterministic, realistic, pt-BR data.
 
-Orders come from the shared catalogue (62 products, BRL prices, commission rates) and are written in the
-shapes the sales_files domain must read:
+Superstore-shaped orders come from the shared catalogue (62 products, BRL prices, commission rates).
+The files come in the shapes the sales_files domain must read:
 
-- this project's export format (``EXPORT_COLUMNS``: UTF-8, ``,``, ISO dates, ``.`` decimals);
+- this project's export format (``EXPORT_COLUMNS``: UTF-8, ``,``, ISO dates, ``.`` decimals) of the
+  shared sales generator (``sample_data.sales``, what the Hotmart fake serves);
 - "Sample - Superstore"-shaped files: the classic header in UTF-8 with ``,`` and month-first dates, and the
   newer header (``Country/Region``, ``State/Province``) in cp1252 with ``;``, ``R$ 1.234,56`` and day-first;
 - an XLSX with the Portuguese Superstore header and typed cells;
@@ -53,7 +54,6 @@ LAST_NAMES = ["Silva", "Santos", "Oliveira", "Souza", "Rodrigues", "Ferreira", "
 SEGMENTS = ["Consumidor", "Corporativo", "Home Office"]
 SHIP_MODES = [("Normal", 4, 7), ("Expressa", 1, 3), ("Mesmo Dia", 0, 0), ("Retirada", 0, 2)]
 PAYMENTS = ["PIX", "PIX", "CREDIT_CARD", "CREDIT_CARD", "BILLET", "PAYPAL"]
-STATUSES = ["APPROVED"] * 18 + ["REFUNDED", "CHARGEBACK"]
 CATEGORY_LABEL = {"curso_online": "Curso Online", "ebook": "E-book", "mentoria": "Mentoria", "fisico": "Físico"}
 
 SUPERSTORE_HEADER = ["Row ID", "Order ID", "Order Date", "Ship Date", "Ship Mode", "Customer ID", "Customer Name",
@@ -77,11 +77,9 @@ class Line:
     order_date: date
     ship_date: date
     ship_mode: str
-    status: str
     payment_type: str
     customer_id: str
     customer_name: str
-    customer_email: str
     segment: str
     city: str
     state: str
@@ -92,7 +90,6 @@ class Line:
     discount: Decimal
     sales: Decimal
     profit: Decimal
-    commission: Decimal
 
     @property
     def product_code(self) -> str:
@@ -105,7 +102,6 @@ class Line:
 class Customer:
     customer_id: str
     name: str
-    email: str
     segment: str
     city: tuple[str, str, str, str]
     postal_code: str
@@ -116,11 +112,9 @@ def _customers(rng: random.Random, n: int) -> list[Customer]:
     for i in range(n):
         first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
         city = rng.choice(CITIES)
-        ascii_first = first.encode("ascii", "ignore").decode().lower() or "cliente"
         out.append(Customer(
             customer_id=f"{first[0]}{last[0]}-{10000 + i * 7 % 89999:05d}",
             name=f"{first} {last}",
-            email=f"{ascii_first}.{last.lower().encode('ascii', 'ignore').decode()}{i}@exemplo.com.br",
             segment=rng.choices(SEGMENTS, weights=(6, 3, 1))[0],
             city=city,
             postal_code=f"{city[3]}{rng.randint(0, 999):03d}-{rng.randint(0, 999):03d}",
@@ -156,7 +150,7 @@ def order_lines(n_lines: int, *, seed: int = SEED, start: date = START, end: dat
         mode, low, high = rng.choice(SHIP_MODES)
         ship = day + timedelta(days=rng.randint(low, high))
         order_id = f"BR-{day.year}-{order_no}"
-        status, payment = rng.choice(STATUSES), rng.choice(PAYMENTS)
+        payment = rng.choice(PAYMENTS)
         for line_no, product in enumerate(rng.choices(products, weights=popularity, k=rng.randint(1, 4)), 1):
             if row_id >= n_lines:
                 break
@@ -167,12 +161,11 @@ def order_lines(n_lines: int, *, seed: int = SEED, start: date = START, end: dat
             cost = (product.unit_cost or product.price * Decimal("0.3")) * qty
             yield Line(
                 row_id=row_id, order_id=order_id, order_line=line_no, order_date=day, ship_date=ship,
-                ship_mode=mode, status=status, payment_type=payment, customer_id=who.customer_id,
-                customer_name=who.name, customer_email=who.email, segment=who.segment, city=who.city[0],
+                ship_mode=mode, payment_type=payment, customer_id=who.customer_id,
+                customer_name=who.name, segment=who.segment, city=who.city[0],
                 state=who.city[1], region=who.city[2], postal_code=who.postal_code, product=product,
                 quantity=qty, discount=discount, sales=sales,
                 profit=(sales - cost).quantize(CENT, ROUND_HALF_UP),
-                commission=(sales * product.commission_rate).quantize(CENT, ROUND_HALF_UP),
             )
 
 
@@ -181,32 +174,45 @@ def order_lines(n_lines: int, *, seed: int = SEED, start: date = START, end: dat
 # --------------------------------------------------------------------------------------------------
 
 
-def export_row(line: Line, hashes: dict[str, str | None], salt: str) -> list[object]:
-    """A line in the export format (names and e-mails only as salted hashes)."""
-    for value in (line.customer_name, line.customer_email):
-        if value not in hashes:
-            hashes[value] = pii.hash_email(" ".join(value.split()) if "@" not in value else value, salt)
-    p = line.product
-    return [line.order_id, line.order_line, line.order_date.isoformat(), line.ship_date.isoformat(),
-            line.ship_mode, line.status, line.payment_type, line.customer_id, hashes[line.customer_name],
-            hashes[line.customer_email], line.segment, "Brasil", line.city, line.state, line.postal_code,
-            line.region, p.product_id, CATEGORY_LABEL[p.category], p.niche, p.name, line.sales, line.quantity,
-            line.discount, line.profit, line.commission, "BRL"]
-
-
-def write_export_csv(path: Path, n_lines: int, *, seed: int = SEED, salt: str | None = None) -> Path:
-    """This project's export format (what ``raw.sales_history`` holds, minus lineage)."""
-    from affiliate_assets.defs.sales_files.parsing import EXPORT_COLUMNS
+def export_rows(n_lines: int, *, start: date = START, scale: float = 1.0,
+                salt: str | None = None) -> Iterator[list[object]]:
+    """``n_lines`` sales of the shared generator (``sample_data.sales``, the ones the Hotmart fake serves)
+    from ``start`` on, as export-format rows: buyer names and e-mails only as salted hashes."""
     from affiliate_assets.lib.settings import load_settings
+    from affiliate_assets.sample_data import sales
 
     salt = load_settings().pii_salt if salt is None else salt
+    products = {p.product_id: p for p in catalogue()}
     hashes: dict[str, str | None] = {}
-    customers = max(400, n_lines // 20)
+
+    def hashed(value: str) -> str | None:
+        if value not in hashes:
+            hashes[value] = pii.hash_email(" ".join(value.split()), salt)
+        return hashes[value]
+
+    for n, sale in enumerate(sales.iter_sales(start, date.max - timedelta(days=1), scale)):
+        if n >= n_lines:
+            return
+        product, buyer = products[sale.product_id], sale.buyer
+        discount = (1 - sale.offer_price / product.price).quantize(Decimal("0.0001"), ROUND_HALF_UP)
+        shipped = sale.approved_date.date() + timedelta(days=2) if product.is_physical and sale.approved_date \
+            else None
+        yield [sale.transaction, 1, sale.order_date.date().isoformat(), shipped.isoformat() if shipped else "",
+               "Normal" if product.is_physical else "Digital", sale.status, sale.payment_type, buyer.ucode,
+               hashed(buyer.name), hashed(buyer.email), "Consumidor", buyer.country, buyer.city, buyer.state,
+               "", "", product.product_id, CATEGORY_LABEL[product.category], product.niche, product.name,
+               sale.price, 1, max(discount, Decimal(0)), "", sale.affiliate_commission, "BRL"]
+
+
+def write_export_csv(path: Path, n_lines: int, *, start: date = START, scale: float = 1.0,
+                     salt: str | None = None) -> Path:
+    """This project's export format (what ``raw.sales_history`` holds, minus lineage)."""
+    from affiliate_assets.defs.sales_files.parsing import EXPORT_COLUMNS
+
     with path.open("w", encoding="utf-8", newline="") as fh:
         writer = csv.writer(fh, lineterminator="\n")
         writer.writerow(EXPORT_COLUMNS)
-        for line in order_lines(n_lines, seed=seed, customers=customers):
-            writer.writerow(export_row(line, hashes, salt))
+        writer.writerows(export_rows(n_lines, start=start, scale=scale, salt=salt))
     return path
 
 
@@ -314,7 +320,7 @@ def write_demo_files(folder: Path) -> list[Path]:
     """The demo's inbox: one file of each shape (same seed → same bytes → same hashes on every run)."""
     folder.mkdir(parents=True, exist_ok=True)
     return [
-        write_export_csv(folder / "exportacao_vendas_2024.csv", 1500, seed=SEED),
+        write_export_csv(folder / "exportacao_vendas_2024.csv", 1500, start=date(2024, 11, 20)),
         write_superstore_csv(folder / "superstore_us.csv", 800, seed=SEED + 1, style="us"),
         write_superstore_csv(folder / "superstore_br_cp1252.csv", 800, seed=SEED + 2, style="br"),
         write_superstore_xlsx(folder / "superstore_pt.xlsx", 500, seed=SEED + 3),

@@ -181,7 +181,7 @@ def _where_hash():
 
 
 def test_export_format_streams_straight_to_copy(inbox, ingest, warehouse):
-    path = sample.write_export_csv(inbox / "export.csv", 300, seed=31)
+    path = sample.write_export_csv(inbox / "export.csv", 300, start=dt.date(2024, 5, 1))
     source = path.read_text(encoding="utf-8").splitlines()
     ingest(path)
     meta = file_row(warehouse, "export.csv")
@@ -195,7 +195,7 @@ def test_export_format_streams_straight_to_copy(inbox, ingest, warehouse):
 
 
 def test_export_file_with_a_bad_value_falls_back_to_row_by_row(inbox, ingest, warehouse):
-    path = sample.write_export_csv(inbox / "export_bad.csv", 50, seed=32)
+    path = sample.write_export_csv(inbox / "export_bad.csv", 50, start=dt.date(2024, 6, 1))
     lines = path.read_text(encoding="utf-8").splitlines()
     cells = lines[10].split(",")
     cells[21] = "três"  # quantity

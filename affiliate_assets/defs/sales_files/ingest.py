@@ -1,7 +1,8 @@
 """Loading one sales file into ``raw.sales_history``: once per content hash, then archived.
 
 The order of steps makes every crash safe to retry: (1) rows + rejects in one ``Warehouse.load``
-transaction (upsert on (file_hash, line_number): a repeat writes the same rows), (2) the file's row in
+transaction (append for a new hash; upsert on (file_hash, line_number) if a crashed run already wrote
+them, so a repeat writes the same rows), (2) the file's row in
 ``raw.sales_files`` (from then on the hash counts as loaded), (3) the move to the archive. A PostgreSQL
 advisory lock per hash keeps two runs (a sensor run and a manual one) from loading one file at once.
 
@@ -32,7 +33,7 @@ import psycopg
 from affiliate_assets.defs.sales_files import parsing
 from affiliate_assets.defs.sales_files.tables import SALES_FILES, SALES_HISTORY
 from affiliate_assets.lib.settings import Settings
-from affiliate_assets.lib.warehouse import Reject, Warehouse
+from affiliate_assets.lib.warehouse import LoadMode, Reject, Warehouse
 
 log = logging.getLogger(__name__)
 
@@ -178,13 +179,20 @@ def _csv_field(text: str) -> bytes:
     return parsing.csv_line([text]).rstrip("\n").encode()
 
 
+def load_mode(warehouse: Warehouse, digest: str) -> LoadMode:
+    """``append`` for a file never loaded (no conflict handling to pay for), ``upsert`` when an earlier run
+    loaded its rows but stopped before the ledger: that repeat then rewrites the same rows."""
+    found = warehouse.fetchall("select 1 from raw.sales_history where file_hash = %s limit 1", (digest,))
+    return "upsert" if found else "append"
+
+
 def load_export(warehouse: Warehouse, path: Path, digest: str) -> tuple[int, int]:
     """Stream an export-format file to COPY; (rows loaded, blank lines). Raises psycopg errors on bad data."""
     prefix = b",".join([_csv_field(digest), _csv_field(path.name), b"export"]) + b","
     counter = [0, 0]
     result = warehouse.load(
         SALES_HISTORY, csv_chunks=export_chunks(path, prefix, counter),
-        columns=[*LINEAGE, *parsing.EXPORT_COLUMNS], mode="upsert", rejects=[],
+        columns=[*LINEAGE, *parsing.EXPORT_COLUMNS], mode=load_mode(warehouse, digest), rejects=[],
         reject_source=REJECT_SOURCE, reject_batch=digest,
     )
     return result.rows_loaded, counter[1]
@@ -212,7 +220,7 @@ def load_general(warehouse: Warehouse, path: Path, digest: str, salt: str,
             elif out is not None:
                 yield out
 
-    result = warehouse.load(SALES_HISTORY, rows(), mode="upsert", rejects=rejects,
+    result = warehouse.load(SALES_HISTORY, rows(), mode=load_mode(warehouse, digest), rejects=rejects,
                             reject_source=REJECT_SOURCE, reject_batch=digest)
     profile.blank_lines = normalizer.blank_lines
     return profile, result.rows_loaded, result.rows_rejected

@@ -55,7 +55,8 @@ SALES_HISTORY = TableSpec(
                description="Currency the file states (R$ or a currency column); BRL when it says none."),
     ),
     primary_key=("file_hash", "line_number"),
-    indexes=(("order_id", "order_line"), ("order_date",)),
+    # No secondary indexes: staging ranks every row by order anyway (a full scan), and each index would
+    # cost about as much as the COPY itself on a million-line file.
     description="Order lines of CSV/XLSX sales files dropped in SALES_INBOX, one row per line read; "
                 "append-only per file (content hash). Staging keeps the latest file per order.",
 )

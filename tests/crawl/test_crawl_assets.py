@@ -17,19 +17,19 @@ ASSETS = [product_catalogue, crawl_targets, price_crawl, latest_crawl_accounts_f
 METHOD = {"jsonld": "json-ld", "microdata": "microdata", "opengraph": "opengraph", "meli": "css:mercadolivre",
           "plain": "heuristic"}
 FAST = {"ops": {"price_crawl": {"config": {"retry_backoff_s": 0.05}}}}
+CRAWL = [dg.AssetKey(["raw", "price_observations"]), dg.AssetKey(["raw", "crawl_errors"])]
+SEED = [dg.AssetKey(["raw", "product_catalogue"]), dg.AssetKey(["raw", "crawl_targets"])]
 
 
 def crawl(resources) -> dg.ExecuteInProcessResult:
-    result = dg.materialize(ASSETS, resources=resources, run_config=FAST,
-                            selection=[dg.AssetKey(["raw", "price_observations"]), dg.AssetKey(["raw", "crawl_errors"])])
+    result = dg.materialize(ASSETS, resources=resources, run_config=FAST, selection=CRAWL)
     assert result.success
     return result
 
 
 @pytest.fixture(scope="module")
 def two_crawls(warehouse, resources):
-    seeded = dg.materialize(ASSETS, resources=resources,
-                            selection=[dg.AssetKey(["raw", "product_catalogue"]), dg.AssetKey(["raw", "crawl_targets"])])
+    seeded = dg.materialize(ASSETS, resources=resources, selection=SEED)
     assert seeded.success
     return seeded, crawl(resources), crawl(resources)
 

@@ -146,8 +146,3 @@ def _installment_phrase(text: str, match: re.Match) -> str:
 def _overlaps(span: tuple[int, int], spans: list[tuple[int, int]]) -> bool:
     return any(span[0] < end and start < span[1] for start, end in spans)
 
-
-def format_brl(amount: Decimal) -> str:
-    """``Decimal('1234.5')`` → ``R$ 1.234,50`` (how pt-BR pages print prices)."""
-    whole, cents = f"{amount.quantize(CENT):,.2f}".split(".")
-    return f"R$ {whole.replace(',', '.')},{cents}"

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field, fields
 from pathlib import Path
+from urllib.parse import urlsplit
 
 
 @dataclass(frozen=True)
@@ -73,6 +74,11 @@ MAGALU = SiteRule(
     installments=("[data-testid=installment]",),
     seller=("[data-testid=seller-info] label",),
 )
+
+def domain_of(url: str) -> str:
+    """The host of a URL, lower case, without port: what per-domain rules and limits key on."""
+    return (urlsplit(url).hostname or "").lower()
+
 
 BUILTIN_RULES: tuple[SiteRule, ...] = (MERCADO_LIVRE, AMAZON, MAGALU)
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from affiliate_assets.defs.crawl.sites import domain_of
 from affiliate_assets.lib.warehouse import Warehouse
 
 FIXTURE_HOST = "loja-modelo.test"
@@ -28,10 +29,6 @@ class Target:
     @property
     def is_fixture(self) -> bool:
         return self.domain == FIXTURE_HOST
-
-
-def domain_of(url: str) -> str:
-    return (urlsplit(url).hostname or "").lower()
 
 
 def invalid_url_reason(url: str) -> str | None:

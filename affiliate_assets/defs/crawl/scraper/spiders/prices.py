@@ -29,15 +29,11 @@ from twisted.web._newclient import ResponseFailed, ResponseNeverReceived
 
 from affiliate_assets.defs.crawl.extract import extract
 from affiliate_assets.defs.crawl.scraper.items import CrawlErrorItem, PriceObservationItem
-from affiliate_assets.defs.crawl.sites import load_rules
+from affiliate_assets.defs.crawl.sites import domain_of, load_rules
 
 
 def now_iso() -> str:
     return datetime.now(UTC).isoformat()
-
-
-def domain_of(url: str) -> str:
-    return (urlsplit(url).hostname or "").lower()
 
 
 class PriceSpider(scrapy.Spider):
@@ -128,5 +124,9 @@ class PriceSpider(scrapy.Spider):
             stats = {k: (v.isoformat() if isinstance(v, datetime) else v)
                      for k, v in self.crawler.stats.get_stats().items()}
             stats["finish_reason"] = reason
+            start = self.crawler.stats.get_value("start_time")
+            if "elapsed_time_seconds" not in stats and isinstance(start, datetime):
+                # CoreStats sets it on the same signal, possibly after this handler runs.
+                stats["elapsed_time_seconds"] = (datetime.now(UTC) - start).total_seconds()
             with open(self.stats_path, "w", encoding="utf-8") as fh:
                 json.dump(stats, fh, default=str)

@@ -22,7 +22,7 @@ from decimal import Decimal
 import dagster as dg
 from psycopg import sql
 
-from affiliate_assets.defs.social.clients import PlatformSource, PostSnapshot, SocialApis
+from affiliate_assets.defs.social.clients import PlatformSource, PostSnapshot, SocialApis, SocialAuthError
 from affiliate_assets.defs.social.linking import ProductLinker, catalogue_entries
 from affiliate_assets.defs.social.tables import COUNT_COLUMNS, SOCIAL_METRICS
 from affiliate_assets.lib.partitions import daily_partitions, days, partition_batch, partition_window
@@ -204,7 +204,11 @@ def social_metrics(context: dg.AssetExecutionContext, config: SocialMetricsConfi
         # Sequential on purpose: 4 threads gained 5% on the 3-year fake backfill (the in-process fake and
         # the client share one GIL), and a live run reads one day.
         for day, as_of in plan:
-            snaps, followers, account, client_stats = read_day(source, day, as_of, config.track_days)
+            try:
+                snaps, followers, account, client_stats = read_day(source, day, as_of, config.track_days)
+            except SocialAuthError as exc:  # a retry cannot fix a refused token: fail now, write nothing
+                raise dg.Failure(description=str(exc), allow_retries=False,
+                                 metadata={"platform": source.platform, "mode": source.mode}) from exc
             stats.update(client_stats)
             seen: set[str] = set()
             for snap in snaps:

@@ -7,6 +7,7 @@ from affiliate_assets.defs.social.tables import COUNT_COLUMNS, PLATFORMS, SOCIAL
 from affiliate_assets.lib.warehouse import Warehouse
 
 ASSET = dg.AssetKey(["raw", "social_metrics"])
+TYPE_ALIASES = {"timestamptz": "timestamp with time zone"}  # declared name → what format_type() prints
 
 
 @dg.asset_check(asset=ASSET, blocking=True,
@@ -16,7 +17,7 @@ def social_metrics_schema(warehouse: Warehouse) -> dg.AssetCheckResult:
         "select column_name, format_type(atttypid, atttypmod) from information_schema.columns c "
         "join pg_attribute a on a.attrelid = to_regclass('raw.social_metrics') and a.attname = c.column_name "
         "where c.table_schema = 'raw' and c.table_name = 'social_metrics'"))
-    wanted = {c.name: c.type for c in SOCIAL_METRICS.columns}
+    wanted = {c.name: TYPE_ALIASES.get(c.type, c.type) for c in SOCIAL_METRICS.columns}
     missing = sorted(set(wanted) - set(found))
     mistyped = sorted(c for c in wanted if c in found and found[c] != wanted[c])
     return dg.AssetCheckResult(passed=not missing and not mistyped,

@@ -45,6 +45,7 @@ DEFAULT_CLIENT_ID = "fake-hotmart-client-id"
 DEFAULT_CLIENT_SECRET = "fake-hotmart-client-secret"
 DEFAULT_STATUSES = ("APPROVED", "COMPLETE")
 MAX_RESULTS_CAP = 500
+PREFETCH_SCALE = 20.0
 RATE_LIMIT = 500
 API = r"/(?:payments|products)/api/v1"
 
@@ -167,6 +168,8 @@ class SalesStore:
         self.max_days = max_days
         self._days: OrderedDict[tuple[str, date], list[tuple]] = OrderedDict()
         self._filtered: OrderedDict[tuple, list[bytes]] = OrderedDict()
+        self._generated: OrderedDict[date, list[gen.Sale]] = OrderedDict()
+        self._pending: dict[tuple[str, date], threading.Event] = {}
         self._lock = threading.Lock()
 
     def day(self, endpoint: str, day: date) -> list[tuple]:
@@ -175,17 +178,55 @@ class SalesStore:
             if key in self._days:
                 self._days.move_to_end(key)
                 return self._days[key]
-        render = RENDERERS[endpoint]
-        rows = [
-            (epoch_ms(s.order_date), s.status, s.product_id, s.transaction, orjson.dumps(render(s)))
-            for s in gen.sales_for_day(day, self.scale)
-            if endpoint != "commissions" or s.is_paid
-        ]
+            pending = self._pending.get(key)
+        if pending is not None and pending.wait(timeout=120):
+            return self.day(endpoint, day)
+        rows = self._render(endpoint, day)
         with self._lock:
             self._days[key] = rows
             while len(self._days) > self.max_days:
                 self._days.popitem(last=False)
+        if self.scale >= PREFETCH_SCALE:
+            self._prefetch(endpoint, day + timedelta(days=1))
         return rows
+
+    def _prefetch(self, endpoint: str, day: date) -> None:
+        """At benchmark scales, render the next day while the client digests this one (the fake's own
+        process is otherwise idle then), so generation overlaps the client instead of adding to it."""
+        key = (endpoint, day)
+        with self._lock:
+            if key in self._days or key in self._pending:
+                return
+            done = self._pending[key] = threading.Event()
+
+        def work() -> None:
+            rows = self._render(endpoint, day)
+            with self._lock:
+                self._days[key] = rows
+                del self._pending[key]
+            done.set()
+
+        threading.Thread(target=work, daemon=True).start()
+
+    def _render(self, endpoint: str, day: date) -> list[tuple]:
+        render = RENDERERS[endpoint]
+        return [
+            (epoch_ms(s.order_date), s.status, s.product_id, s.transaction, orjson.dumps(render(s)))
+            for s in self._sales(day)
+            if endpoint != "commissions" or s.is_paid
+        ]
+
+    def _sales(self, day: date) -> list[gen.Sale]:
+        """Generated sales of a day, shared by the endpoints (history and users read the same days)."""
+        with self._lock:
+            hit = self._generated.get(day)
+        if hit is None:
+            hit = gen.sales_for_day(day, self.scale)
+            with self._lock:
+                self._generated[day] = hit
+                while len(self._generated) > 3:
+                    self._generated.popitem(last=False)
+        return hit
 
     def filtered(self, endpoint: str, day: date, filter_key: tuple, keep) -> list[bytes]:
         """The day's rendered items that pass ``keep``, memoized per (endpoint, day, filter)."""

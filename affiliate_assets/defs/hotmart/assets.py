@@ -24,6 +24,9 @@ KINDS = {"python", "postgres"}
 # window longer than its patience); exponential backoff with jitter so parallel runs do not stampede.
 API_RETRY_POLICY = dg.RetryPolicy(max_retries=2, delay=10, backoff=dg.Backoff.EXPONENTIAL,
                                   jitter=dg.Jitter.PLUS_MINUS)
+COMMON = {"group_name": "hotmart", "kinds": KINDS, "owners": OWNERS, "code_version": "1",
+          "retry_policy": API_RETRY_POLICY}
+DAILY = {**COMMON, "partitions_def": daily_partitions, "backfill_policy": dg.BackfillPolicy.single_run()}
 
 
 def brl(value: float) -> str:
@@ -65,11 +68,7 @@ def _metadata(result: LoadResult, client: HotmartClient, hotmart: HotmartResourc
 
 @dg.asset(
     key=["raw", "hotmart_products"],
-    group_name="hotmart",
-    kinds=KINDS,
-    owners=OWNERS,
-    code_version="1",
-    retry_policy=API_RETRY_POLICY,
+    **COMMON,
     description="Products of the Hotmart account (GET /products/api/v1/products): ids, names, formats and "
                 "status, so sales can be named and grouped; replaced on every run.",
 )
@@ -86,13 +85,7 @@ def hotmart_products(context: dg.AssetExecutionContext, warehouse: Warehouse,
 
 @dg.asset(
     key=["raw", "hotmart_sales"],
-    group_name="hotmart",
-    kinds=KINDS,
-    owners=OWNERS,
-    code_version="1",
-    partitions_def=daily_partitions,
-    backfill_policy=dg.BackfillPolicy.single_run(),
-    retry_policy=API_RETRY_POLICY,
+    **DAILY,
     description="Hotmart sales, one row per transaction, by UTC order day (sales/history joined with "
                 "sales/users for buyer state, city and phone hash): the fact every revenue, customer and "
                 "demand model reads. Re-running a day replaces it, picking up refunds and chargebacks.",
@@ -121,13 +114,7 @@ def hotmart_sales(context: dg.AssetExecutionContext, warehouse: Warehouse,
 
 @dg.asset(
     key=["raw", "hotmart_commissions"],
-    group_name="hotmart",
-    kinds=KINDS,
-    owners=OWNERS,
-    code_version="1",
-    partitions_def=daily_partitions,
-    backfill_policy=dg.BackfillPolicy.single_run(),
-    retry_policy=API_RETRY_POLICY,
+    **DAILY,
     description="Who earned what on each paid Hotmart sale (producer, co-producer, affiliate), by UTC sale "
                 "day: the affiliate's real income, which prices alone do not give.",
 )

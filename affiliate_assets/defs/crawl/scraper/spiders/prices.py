@@ -15,7 +15,14 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import scrapy
-from scrapy.exceptions import IgnoreRequest
+from scrapy.exceptions import (
+    CannotResolveHostError,
+    DownloadConnectionRefusedError,
+    DownloadFailedError,
+    DownloadTimeoutError,
+    IgnoreRequest,
+    ResponseDataLossError,
+)
 from scrapy.http import Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.internet.error import (
@@ -105,11 +112,12 @@ class PriceSpider(scrapy.Spider):
             reason, detail = f"http_{status}", f"HTTP {status}"
         elif failure.check(IgnoreRequest) and "robots" in str(failure.value).lower():
             reason, detail = "robots_disallowed", "Forbidden by robots.txt"
-        elif failure.check(TimeoutError, TCPTimedOutError):
+        elif failure.check(DownloadTimeoutError, TimeoutError, TCPTimedOutError):
             reason = "timeout"
-        elif failure.check(DNSLookupError):
+        elif failure.check(CannotResolveHostError, DNSLookupError):
             reason = "dns"
-        elif failure.check(ConnectError, ConnectionLost, ResponseFailed, ResponseNeverReceived):
+        elif failure.check(DownloadConnectionRefusedError, DownloadFailedError, ResponseDataLossError, ConnectError,
+                           ConnectionLost, ResponseFailed, ResponseNeverReceived):
             reason = "connection"
         self.crawler.stats.inc_value(f"crawl/errors/{reason}")
         yield self._error(target, status, reason, detail)

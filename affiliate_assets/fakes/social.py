@@ -274,13 +274,20 @@ class SocialHandler(FakeHandler):
         }
         return {f: known[f] for f in fields if f in known}
 
-    def ig_media(self, platform: str, node: str) -> None:
-        if platform != "instagram" or node != sample.IG_USER_ID:
-            self._graph_error(400, 100, "(#100) Tried accessing nonexisting field (media)")
-            return
+    def _edge_offset(self, platform: str, node: str, owner: str, edge: str) -> int | None:
+        """Where a listing of ``owner``'s ``edge`` starts, or None after answering the Graph error."""
+        if platform != owner or node != sample.ACCOUNT_IDS[owner]:
+            self._graph_error(400, 100, f"(#100) Tried accessing nonexisting field ({edge})")
+            return None
         offset = _offset(self.query.get("after"))
         if offset < 0:
             self._graph_error(400, 100, "(#100) The after cursor is invalid")
+            return None
+        return offset
+
+    def ig_media(self, platform: str, node: str) -> None:
+        offset = self._edge_offset(platform, node, "instagram", "media")
+        if offset is None:
             return
         fields = split_fields(self.query.get("fields", "id"))
         render = partial(self._ig_media, fields=fields)
@@ -331,12 +338,8 @@ class SocialHandler(FakeHandler):
         return out
 
     def fb_posts(self, platform: str, node: str) -> None:
-        if platform != "facebook" or node != sample.FB_PAGE_ID:
-            self._graph_error(400, 100, "(#100) Tried accessing nonexisting field (posts)")
-            return
-        offset = _offset(self.query.get("after"))
-        if offset < 0:
-            self._graph_error(400, 100, "(#100) The after cursor is invalid")
+        offset = self._edge_offset(platform, node, "facebook", "posts")
+        if offset is None:
             return
         since, until = self._since_until()
         fields = split_fields(self.query.get("fields", "id,message,created_time"))

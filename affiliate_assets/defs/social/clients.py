@@ -127,18 +127,28 @@ def _normalize_graph_throttling(resp: requests.Response, *args: Any, **kwargs: A
     return resp
 
 
-class GraphClient(HttpClient):
-    """Graph API base: bearer token in a header (never in URLs we log), ``paging.next`` cursors."""
+class BearerClient(HttpClient):
+    """An API client authenticated by a long-lived access token sent as ``Authorization: Bearer`` (kept out
+    of URLs, which end up in logs and error messages)."""
 
-    platform = "graph"
+    platform = "api"
 
     def __init__(self, base_url: str, access_token: str, **kwargs: Any):
         super().__init__(base_url, **kwargs)
         self.access_token = access_token
-        self.session.hooks["response"].append(_normalize_graph_throttling)
 
     def auth_headers(self) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.access_token}"}
+
+
+class GraphClient(BearerClient):
+    """Graph API base: throttling normalized for the base's retries, ``paging.next`` cursors."""
+
+    platform = "graph"
+
+    def __init__(self, base_url: str, access_token: str, **kwargs: Any):
+        super().__init__(base_url, access_token, **kwargs)
+        self.session.hooks["response"].append(_normalize_graph_throttling)
 
     def get(self, path: str, params: dict[str, Any] | None = None) -> Any:
         try:
@@ -282,17 +292,10 @@ class FacebookClient(GraphClient):
 # ---------------------------------------------------------------------------------------------------
 
 
-class TikTokClient(HttpClient):
-    """TikTok API v2 (Display API): bearer token; every body carries ``error.code`` ("ok" on success)."""
+class TikTokClient(BearerClient):
+    """TikTok API v2 (Display API): every body carries ``error.code`` ("ok" on success)."""
 
     platform = "tiktok"
-
-    def __init__(self, base_url: str, access_token: str, **kwargs: Any):
-        super().__init__(base_url, **kwargs)
-        self.access_token = access_token
-
-    def auth_headers(self) -> dict[str, str]:
-        return {"Authorization": f"Bearer {self.access_token}"}
 
     def call(self, method: str, path: str, fields: tuple[str, ...], body: dict | None = None) -> dict:
         try:

@@ -74,7 +74,10 @@ def read_day(source: PlatformSource, day: date, as_of: datetime,
         followers = client.followers(account)  # type: ignore[union-attr, arg-type]
     elif source.platform == "facebook":
         snaps = client.snapshots(account, since, end)  # type: ignore[arg-type]
-        followers = client.followers_by_day(account, day, day).get(day)  # type: ignore[union-attr, arg-type]
+        # The daily page metric for D closes at Pacific midnight (07:00/08:00 UTC on D+1): a morning run may
+        # not see it yet, and then the page's current follower count is the closest honest number.
+        history = client.followers_by_day(account, day - timedelta(days=1), day + timedelta(days=1))  # type: ignore[union-attr, arg-type]
+        followers = history.get(day) or client.followers(account)  # type: ignore[union-attr, arg-type]
     else:
         user = client.user()  # type: ignore[union-attr]
         account = str(user.get("open_id") or "")

@@ -170,6 +170,10 @@ class GraphClient(BearerClient):
 
         return paginate(fetch)
 
+    def followers(self, node_id: str) -> int | None:
+        """``followers_count`` of an IG user or a Page, now."""
+        return _int(self.get(node_id, {"fields": "followers_count"}).get("followers_count"))
+
     def insights(self, node_id: str, metrics: list[str], **params: Any) -> dict[str, Any]:
         """``GET /{node}/insights``: {metric name: its latest value} (lifetime metrics have one value)."""
         body = self.get(f"{node_id}/insights", {"metric": ",".join(metrics), **params})
@@ -183,9 +187,6 @@ class GraphClient(BearerClient):
 
 class InstagramClient(GraphClient):
     platform = "instagram"
-
-    def followers(self, user_id: str) -> int | None:
-        return _int(self.get(user_id, {"fields": "followers_count"}).get("followers_count"))
 
     def media(self, user_id: str, since: datetime, until: datetime) -> Iterator[dict]:
         """Media published in [since, until), newest first; stops paging once past ``since``."""

@@ -18,10 +18,12 @@ from typing import Any, ClassVar
 
 from affiliate_assets.fakes.base import FakeHandler, FakeServer
 from affiliate_assets.fakes.shop_pages import (
+    BROKEN,
     PAGE_SIZE,
     all_offers,
     broken_paths,
     offer,
+    render_captcha,
     render_listing,
     render_no_price,
     render_product,
@@ -43,7 +45,7 @@ class ShopHandler(FakeHandler):
         ("GET", r"/sitemap\.xml", "sitemap"),
         ("GET", r"/", "home"),
         ("GET", r"/categoria/(?P<category>[a-z_]+)", "listing"),
-        ("GET", r"/(?P<prefix>descontinuado|instavel|oscila|lento|consulta|privado)/(?P<slug>[a-z0-9-]+)", "broken"),
+        ("GET", r"/(?P<prefix>" + "|".join(BROKEN) + r")/(?P<slug>[a-z0-9-]+)", "broken"),
         ("GET", r"/.+", "product"),
     ]
     delay_ms: ClassVar[float] = 0.0
@@ -112,6 +114,8 @@ class ShopHandler(FakeHandler):
             self.send_bytes(503, b"<h1>Volte em instantes</h1>", "text/html", {"Retry-After": "1"})
         elif kind == "no price":
             self.send_html(200, render_no_price(product))
+        elif kind == "captcha":
+            self.send_html(200, render_captcha())
         else:  # slow, 503 once (later), robots disallowed (when a crawler ignores robots.txt)
             if kind == "slow":
                 time.sleep(self.slow_ms / 1000)

@@ -9,8 +9,9 @@ Every catalogue product is sold under five templates, each the way a family of r
 - ``plain``     ``/oferta/<slug>``           no structured data, price in ``class="price..."``, Latin-1
 
 and a few broken pages per run of the catalogue: 404 (``/descontinuado/``), always 500 (``/instavel/``),
-503 once then fine (``/oscila/``), slow (``/lento/``), no price (``/consulta/``), and robots-disallowed
-(``/privado/``). Offers are deterministic, so tests know what each page must yield.
+503 once then fine (``/oscila/``), slow (``/lento/``), no price (``/consulta/``), a captcha wall served
+with 200 (``/bloqueado/``) and robots-disallowed (``/privado/``). Offers are deterministic, so tests know
+what each page must yield.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ BROKEN = {  # path prefix → what the page does; one catalogue product each (se
     "lento": "slow",
     "consulta": "no price",
     "privado": "robots disallowed",
+    "bloqueado": "captcha",
 }
 SELLERS = ("Loja Oficial", "MegaStore Brasil", "Casa & Cia", "TechMais Importados", "Mundo Digital")
 PAGE_SIZE = 12
@@ -211,6 +213,12 @@ def render_no_price(product: Product) -> str:
     body = (f"<h1>{html.escape(product.name)}</h1><p class='aviso'>Preço sob consulta. Fale com um vendedor "
             "pelo WhatsApp.</p>")
     return _page(product.name, "", body)
+
+
+def render_captcha() -> str:
+    body = ("<h1>Confirme que você não é um robô</h1><form action='/captcha'><img src='/captcha.png'>"
+            "<p>Digite os caracteres que você vê na imagem</p><input name='captcha'></form>")
+    return _page("Verificação de segurança", "", body)
 
 
 def render_listing(category: str, page: int, products: list[Product], pages: int) -> str:

@@ -207,7 +207,7 @@ def _scrapy_metadata(stats: dict) -> dict:
         "scrapy_pages": num("response_received_count"),
         "scrapy_requests": num("downloader/request_count"),
         "scrapy_items": num("item_scraped_count"),
-        "scrapy_errors": errors + num("crawl/no_price"),
+        "scrapy_errors": errors + num("crawl/no_price") + num("crawl/blocked"),
         "scrapy_retries": num("retry/count"),
         "scrapy_robots_forbidden": num("robotstxt/forbidden"),
         "scrapy_response_bytes": num("downloader/response_bytes"),

@@ -7,7 +7,7 @@
 - ``raw.price_observations``: append-only price history, one row per (crawl, product, URL). A crawl never
   updates an earlier crawl's rows; re-loading the same crawl (a retried run) rewrites the same ids.
 - ``raw.crawl_errors``: one row per (crawl, product, URL) that gave no observation, with the reason
-  (``http_404``, ``http_500``, ``no_price``, ``robots_disallowed``, ``timeout``, ``connection``, ...).
+  (``http_404``, ``http_500``, ``no_price``, ``blocked``, ``robots_disallowed``, ``timeout``, ``dns``, ...).
 
 Prices are in the page's currency (``currency``, ISO 4217; BRL for ``R$``) as ``numeric(12,2)``.
 """
@@ -75,7 +75,8 @@ CRAWL_ERRORS = TableSpec(
         Column("domain", "text", nullable=False),
         Column("http_status", "integer", description="Null when no HTTP answer came (timeout, DNS, robots)."),
         Column("reason", "text", nullable=False,
-               description="http_<status> | no_price | robots_disallowed | timeout | dns | connection | error"),
+               description="http_<status> | no_price | blocked (captcha/bot wall) | robots_disallowed | timeout | "
+                           "dns | connection | invalid_url | not_html | error"),
         Column("detail", "text", description="Human-readable detail (exception message, what was missing)."),
         Column("fetched_at", "timestamptz", nullable=False),
     ),

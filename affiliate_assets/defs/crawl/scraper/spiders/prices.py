@@ -9,6 +9,7 @@ share one URL across crawls.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Any
@@ -37,6 +38,10 @@ from twisted.web._newclient import ResponseFailed, ResponseNeverReceived
 from affiliate_assets.defs.crawl.extract import extract
 from affiliate_assets.defs.crawl.scraper.items import CrawlErrorItem, PriceObservationItem
 from affiliate_assets.defs.crawl.sites import domain_of, load_rules
+
+# A 200 page that is a captcha or an "access denied" wall, not the product (Amazon, Cloudflare, Akamai).
+BOT_WALL_RE = re.compile(r"captcha|robot check|are you a human|verify you are human|acesso negado|access denied|"
+                         r"digite os caracteres", re.I)
 
 
 def now_iso() -> str:
@@ -89,8 +94,11 @@ class PriceSpider(scrapy.Spider):
             return
         found = extract(response.text, response.url, self.rules)
         if found.price is None:
-            self.crawler.stats.inc_value("crawl/no_price")
-            yield self._error(target, response.status, "no_price", found.failure)
+            blocked = BOT_WALL_RE.search(response.text[:20000])
+            reason = "blocked" if blocked else "no_price"
+            self.crawler.stats.inc_value(f"crawl/{reason}")
+            yield self._error(target, response.status, reason,
+                              f"bot wall: {blocked.group(0)!r}" if blocked else found.failure)
             return
         final = self.published_url(response.url)
         self.crawler.stats.inc_value(f"crawl/method/{found.method}")

@@ -118,6 +118,9 @@ class CrawlConfig(dg.Config):
         ),
     ],
     can_subset=False,
+    # A crashed crawl process is retried in the same run: same crawl_id, same row ids, so rows already
+    # loaded are rewritten, not duplicated.
+    retry_policy=dg.RetryPolicy(max_retries=2, delay=30, backoff=dg.Backoff.EXPONENTIAL, jitter=dg.Jitter.PLUS_MINUS),
 )
 def price_crawl(context: dg.AssetExecutionContext, config: CrawlConfig, warehouse: Warehouse):
     from affiliate_assets.defs.crawl.load import BatchLoader

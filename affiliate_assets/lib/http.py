@@ -33,11 +33,20 @@ T = TypeVar("T")
 class HttpError(RuntimeError):
     """A request that failed for good (after retries), with what the server said."""
 
-    def __init__(self, message: str, *, status: int | None = None, url: str | None = None, body: str = ""):
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int | None = None,
+        url: str | None = None,
+        body: str = "",
+        headers: Mapping[str, str] | None = None,
+    ):
         super().__init__(message)
         self.status = status
         self.url = url
         self.body = body
+        self.headers = dict(headers or {})
 
 
 class MalformedResponseError(HttpError):
@@ -147,6 +156,7 @@ class HttpClient:
                     status=resp.status_code,
                     url=url,
                     body=resp.text[:2000],
+                    headers=resp.headers,
                 )
             return resp
 

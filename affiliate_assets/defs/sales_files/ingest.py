@@ -245,6 +245,8 @@ def ingest_file(path: Path, warehouse: Warehouse, settings: Settings) -> FileOut
     started = time.perf_counter()
     digest = file_hash(path)
     outcome = FileOutcome(name=path.name, file_hash=digest, status="loaded")
+    for spec in (SALES_HISTORY, SALES_FILES):
+        warehouse.ensure_table(spec)
     with warehouse.connect(autocommit=True) as lock:
         key = f"sales_files:{digest}"
         if not lock.execute("select pg_try_advisory_lock(hashtext(%s))", (key,)).fetchone()[0]:  # type: ignore[index]

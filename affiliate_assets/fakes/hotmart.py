@@ -475,4 +475,5 @@ def build_server(host: str = "127.0.0.1", port: int = 0, *, scale: float = 1.0,
     if expire:
         state["token_ttl"] = 0
     return serve(HotmartHandler, host, port, client_id=client_id, client_secret=client_secret,
-                 store=SalesStore(float(scale)), state=state)
+                 store=SalesStore(float(scale), max_days=4 if float(scale) >= PREFETCH_SCALE else 16),
+                 state=state)

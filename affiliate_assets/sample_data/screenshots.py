@@ -30,7 +30,9 @@ if TYPE_CHECKING:
 
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
 WIDTH = 860
-NOISE_KINDS = ("blur", "noise", "rotate", "jpeg", "small")
+# smudge and grainy are bad enough that some fields are lost or misread: the reads must come out flagged.
+NOISE_KINDS = ("blur", "noise", "rotate", "jpeg", "small", "smudge", "grainy")
+HARSH_KINDS = ("tilt", "tiny")  # what preprocessing must rescue (8° photo, 30% thumbnail): for the bench
 SEED = 20240607
 
 
@@ -246,19 +248,23 @@ def render_chat(p: Product, rng: random.Random) -> tuple[Image.Image, list[ItemT
 # --------------------------------------------------------------------------------------------------
 
 
+def _sensor_noise(img: Image.Image, sigma: float, seed: int) -> Image.Image:
+    import numpy as np
+    from PIL import Image
+
+    arr = np.asarray(img.convert("RGB"), dtype=np.float32)
+    arr = arr + np.random.default_rng(seed).normal(0, sigma, arr.shape)
+    return Image.fromarray(np.clip(arr, 0, 255).astype(np.uint8))
+
+
 def degrade(img: Image.Image, kind: str, seed: int = 0) -> tuple[Image.Image, str]:
     """A degraded copy of ``img`` and the file suffix to save it with (JPEG noise must be saved as JPEG)."""
-    import numpy as np
     from PIL import ImageFilter
 
     if kind == "blur":
         return img.filter(ImageFilter.GaussianBlur(1.6)), "png"
     if kind == "noise":
-        arr = np.asarray(img, dtype=np.float32)
-        arr = arr + np.random.default_rng(seed).normal(0, 38, arr.shape)
-        from PIL import Image
-
-        return Image.fromarray(np.clip(arr, 0, 255).astype(np.uint8)), "png"
+        return _sensor_noise(img, 38, seed), "png"
     if kind == "rotate":
         return img.rotate(3.5, expand=True, fillcolor="white", resample=3), "png"
     if kind == "jpeg":
@@ -266,6 +272,14 @@ def degrade(img: Image.Image, kind: str, seed: int = 0) -> tuple[Image.Image, st
         return small, "jpg"
     if kind == "small":
         return img.resize((img.width * 45 // 100, img.height * 45 // 100)), "png"
+    if kind == "tiny":
+        return img.resize((img.width * 30 // 100, img.height * 30 // 100), resample=2), "png"
+    if kind == "tilt":
+        return img.rotate(-8, expand=True, fillcolor="white", resample=3), "png"
+    if kind == "smudge":
+        return img.filter(ImageFilter.GaussianBlur(2.6)), "png"
+    if kind == "grainy":
+        return _sensor_noise(img.resize((img.width // 2, img.height // 2)), 45, seed), "png"
     raise ValueError(f"unknown noise kind {kind!r}")
 
 

@@ -115,7 +115,7 @@ def test_preprocessing_upscales_small_and_thresholds_dark_mode():
     dark = Image.new("RGB", (300, 120), "#101010")
     ImageDraw.Draw(dark).text((10, 40), "R$ 99,90", fill="#e0e0e0")
     img, applied = preprocess(dark, ("grayscale", "upscale", "otsu"))
-    assert applied == ["grayscale", "upscale3x", "otsu"]
+    assert applied == ["grayscale", "upscale3x", "otsu"]  # 300 px wide: 3x
     assert img.size == (900, 360)
     assert img.getpixel((5, 5)) == 255  # dark background became white paper
     assert otsu_threshold(Image.new("L", (10, 10), 200)) == 127  # flat image: no crash

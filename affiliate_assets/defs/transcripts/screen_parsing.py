@@ -77,6 +77,7 @@ class ParsedItem:
     product_id: int | None = None
     matched_name: str | None = None
     match_score: float | None = None
+    screen_doubtful: bool = False  # the whole screenshot was read poorly (lines may be missing)
 
     @property
     def confidence(self) -> float | None:
@@ -85,9 +86,10 @@ class ParsedItem:
 
     @property
     def is_low_confidence(self) -> bool:
-        """Doubtful when any line it came from was read poorly, or the product is not surely identified."""
+        """Doubtful when any line it came from was read poorly, the screen as a whole was (a field's line
+        may be missing entirely), or the product is not surely identified."""
         weak_line = any(line.conf < LOW_LINE_CONFIDENCE for line in self.lines)
-        return weak_line or self.product_id is None or (self.match_score or 0) < MATCH_SURE
+        return weak_line or self.screen_doubtful or self.product_id is None or (self.match_score or 0) < MATCH_SURE
 
 
 # --------------------------------------------------------------------------------------------------
@@ -313,12 +315,16 @@ def parse_chat(lines: list[Line], matcher: CatalogueMatcher) -> list[ParsedItem]
 
 
 def parse_screen(words: Iterable[Word], matcher: CatalogueMatcher) -> tuple[str, list[ParsedItem]]:
+    words = list(words)
     lines = build_lines(words)
     kind = classify_screen(lines)
     if kind == "chat":
-        return kind, parse_chat(lines, matcher)
-    if kind == "product_page":
-        return kind, parse_cards(lines, matcher, single=True)
-    if kind == "marketplace_card":
-        return kind, parse_cards(lines, matcher)
-    return kind, []
+        items = parse_chat(lines, matcher)
+    elif kind in ("product_page", "marketplace_card"):
+        items = parse_cards(lines, matcher, single=kind == "product_page")
+    else:
+        items = []
+    doubtful = bool(words) and sum(w.conf for w in words) / len(words) < LOW_SCREEN_CONFIDENCE
+    for item in items:
+        item.screen_doubtful = doubtful
+    return kind, items

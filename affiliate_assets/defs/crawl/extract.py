@@ -46,6 +46,8 @@ AVAILABILITY_WORDS = (
 PRICE_NAME_RE = re.compile(r"price|pre[cç]o|valor|amount", re.I)
 OLD_NAME_RE = re.compile(r"old|original|list|was|from|antigo|riscado|strike|previous|basis|compare|\bde\b", re.I)
 INSTALLMENT_NAME_RE = re.compile(r"install|parcel", re.I)
+SELLER_NAME_RE = re.compile(r"seller|vendedor|merchant|sold-?by", re.I)
+AVAILABILITY_NAME_RE = re.compile(r"availab|stock|estoque|disponib", re.I)
 MAX_HEURISTIC_PRICES = 3  # more distinct prices than this in price-named elements: a listing, not a product
 
 
@@ -111,16 +113,16 @@ def extract(html: str | bytes, url: str, rules: tuple[SiteRule, ...] = BUILTIN_R
     for rule in rules:
         if rule.matches_host(host) or (rule.signature and selector.css(rule.signature)):
             result.fill(_from_rule(selector, rule))
+    named = named_elements(document)
     if result.price is None and not ambiguous:
-        heuristic = _heuristic(selector)
+        heuristic = _heuristic(named)
         if heuristic.failure:
             ambiguous.append(heuristic.failure)
         result.fill(heuristic)
-    result.fill(Extraction(title=_page_title(selector), availability=_availability_text(selector),
-                           seller=_seller_text(selector),
-                           **_installments_from(selector)))
+    result.fill(Extraction(title=_page_title(selector), availability=_availability_text(named),
+                           seller=_seller_text(named), **_installments_from(named)))
     if result.price is not None and result.old_price is None and result.method != "heuristic":
-        result.old_price = _old_above(_price_elements(selector)[1], result.price)
+        result.old_price = _old_above(_price_elements(named)[1], result.price)
     if result.price is None:
         result.failure = ("several products on the page (" + "; ".join(ambiguous) + ")") if ambiguous else \
             "no price found (json-ld, microdata, rdfa, opengraph, site rules, heuristic)"
@@ -412,19 +414,50 @@ def _installment_fields(offer: OfferText) -> dict[str, Any]:
             "installment_price": offer.installment_price.amount if offer.installment_price else None}
 
 
-def _installments_from(selector) -> dict[str, Any]:
+NAME_ATTRS = ("class", "id", "itemprop", "data-testid")
+CHROME_TAGS = {"nav", "footer", "header"}
+STRUCK_TAGS = {"s", "del", "strike"}
+
+
+@dataclass(frozen=True)
+class Named:
+    """An element of the page body that has a class, id, itemprop or data-testid, with those names joined:
+    what the fallbacks look at. Built in one pass with lxml (parsel per node costs ~10x more)."""
+
+    element: Any
+    name: str
+    in_chrome: bool  # inside the site's header, nav or footer
+
+    @property
+    def text(self) -> str:
+        return " ".join(" ".join(self.element.itertext()).split())
+
+
+def named_elements(document) -> list[Named]:
+    body = document.find(".//body")
+    out: list[Named] = []
+    for element in (body if body is not None else document).iter():
+        if not isinstance(element.tag, str):
+            continue  # comments, processing instructions
+        name = " ".join(v for v in (element.get(a) for a in NAME_ATTRS) if v)
+        if name:
+            chrome = any(a.tag in CHROME_TAGS for a in element.iterancestors()) or element.tag in CHROME_TAGS
+            out.append(Named(element, name, chrome))
+    return out
+
+
+def _installments_from(named: list[Named]) -> dict[str, Any]:
     """Instalments from elements named like them (never from the whole page: related products' offers
     sit there too)."""
-    for node in selector.xpath("//*[@class or @id or @data-testid]"):
-        name = " ".join(node.xpath("@class | @id | @data-testid").getall())
-        if INSTALLMENT_NAME_RE.search(name):
-            found = _installment_fields(parse_offer_text(" ".join(node.css("::text").getall())))
+    for node in named:
+        if INSTALLMENT_NAME_RE.search(node.name):
+            found = _installment_fields(parse_offer_text(node.text))
             if found:
                 return found
     return {}
 
 
-def _price_elements(selector) -> tuple[list[Money], list[Money]]:
+def _price_elements(named: list[Named]) -> tuple[list[Money], list[Money]]:
     """(current, old) prices of the elements whose class/id/itemprop says "price", in page order.
 
     Struck-through or "old"-named elements give old prices; instalment elements and the site's header,
@@ -432,27 +465,26 @@ def _price_elements(selector) -> tuple[list[Money], list[Money]]:
     """
     current: list[Money] = []
     old: list[Money] = []
-    skip = "ancestor-or-self::*[self::nav or self::footer or self::header]"
-    for node in selector.xpath("//body//*[@class or @id or @itemprop or @data-testid]"):
-        name = " ".join(node.xpath("@class | @id | @itemprop | @data-testid").getall())
-        if not PRICE_NAME_RE.search(name) or INSTALLMENT_NAME_RE.search(name) or node.xpath(skip):
+    priced = [n for n in named if PRICE_NAME_RE.search(n.name)]
+    price_named = {id(n.element) for n in priced}
+    for node in priced:
+        if INSTALLMENT_NAME_RE.search(node.name) or node.in_chrome:
             continue
-        if any(PRICE_NAME_RE.search(" ".join(child.xpath("@class | @id | @itemprop").getall()))
-               for child in node.xpath(".//*[@class or @id or @itemprop]")):
+        if any(id(child) in price_named for child in node.element.iterdescendants()):
             continue  # a container of price elements: look at the elements themselves
-        offer = parse_offer_text(" ".join(node.css("::text").getall()))
+        offer = parse_offer_text(node.text)
         if offer.price is None:
             continue
-        struck = node.xpath("ancestor-or-self::*[self::s or self::del or self::strike]")
-        (old if struck or OLD_NAME_RE.search(name) else current).append(offer.price)
+        struck = node.element.tag in STRUCK_TAGS or any(a.tag in STRUCK_TAGS for a in node.element.iterancestors())
+        (old if struck or OLD_NAME_RE.search(node.name) else current).append(offer.price)
         if offer.old_price is not None:
             old.append(offer.old_price)
     return current, old
 
 
-def _heuristic(selector) -> Extraction:
+def _heuristic(named: list[Named]) -> Extraction:
     """The first price-named element's price. More than a few distinct prices means a listing: none."""
-    current, old = _price_elements(selector)
+    current, old = _price_elements(named)
     distinct = {m.amount for m in current}
     if len(distinct) > MAX_HEURISTIC_PRICES:
         return Extraction(failure=f"heuristic: {len(distinct)} different prices")
@@ -476,22 +508,20 @@ def _page_title(selector) -> str | None:
     return None
 
 
-def _seller_text(selector) -> str | None:
+def _seller_text(named: list[Named]) -> str | None:
     """"Vendido por X" in an element named like a seller."""
-    for node in selector.xpath("//body//*[@class or @id or @data-testid]"):
-        name = " ".join(node.xpath("@class | @id | @data-testid").getall())
-        if re.search(r"seller|vendedor|merchant|sold-?by", name, re.I):
-            text = " ".join(" ".join(node.css("::text").getall()).split())
+    for node in named:
+        if SELLER_NAME_RE.search(node.name):
+            text = node.text
             if text and len(text) < 120:
                 return _clean_seller(text)
     return None
 
 
-def _availability_text(selector) -> str | None:
-    for node in selector.xpath("//*[@class or @id or @data-testid]"):
-        name = " ".join(node.xpath("@class | @id | @data-testid").getall())
-        if re.search(r"availab|stock|estoque|disponib", name, re.I):
-            found = _availability_from_words(" ".join(node.css("::text").getall()))
+def _availability_text(named: list[Named]) -> str | None:
+    for node in named:
+        if AVAILABILITY_NAME_RE.search(node.name):
+            found = _availability_from_words(node.text)
             if found:
                 return found
     return None

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import os
 import re
 
-from affiliate_assets.lib.settings import load_settings
+from affiliate_assets.lib.settings import settings
 
 _NON_DIGITS = re.compile(r"\D+")
 
@@ -27,6 +28,11 @@ def normalize_phone(value: str) -> str:
     return digits
 
 
+def _salt() -> str:
+    """The salt: the live environment first (tests may change it), else the settings read once."""
+    return os.environ.get("PII_SALT") or settings().pii_salt
+
+
 def _digest(normalized: str, salt: str) -> str:
     return hmac.new(salt.encode(), normalized.encode(), hashlib.sha256).hexdigest()
 
@@ -34,10 +40,10 @@ def _digest(normalized: str, salt: str) -> str:
 def hash_email(value: str | None, salt: str | None = None) -> str | None:
     if value is None or not str(value).strip():
         return None
-    return _digest(normalize_email(str(value)), salt if salt is not None else load_settings().pii_salt)
+    return _digest(normalize_email(str(value)), salt if salt is not None else _salt())
 
 
 def hash_phone(value: str | None, salt: str | None = None) -> str | None:
     if value is None or not _NON_DIGITS.sub("", str(value)):
         return None
-    return _digest(normalize_phone(str(value)), salt if salt is not None else load_settings().pii_salt)
+    return _digest(normalize_phone(str(value)), salt if salt is not None else _salt())

@@ -119,3 +119,23 @@ def test_preprocessing_upscales_small_and_thresholds_dark_mode():
     assert img.size == (900, 360)
     assert img.getpixel((5, 5)) == 255  # dark background became white paper
     assert otsu_threshold(Image.new("L", (10, 10), 200)) == 127  # flat image: no crash
+
+
+def test_whatsapp_bubbles_with_ticks_are_chats(matcher):
+    kind, items = parse_screen(words(
+        "14:32 87%", "Cliente", "Oi, o Yoga em Casa ainda está por R$ 777,90? 14:30 ✓✓", "Sim! 14:31 ✓✓",
+    ), matcher)
+    assert kind == "chat"
+    assert [(i.matched_name, i.fields.price) for i in items] == [("Yoga em Casa", Decimal("777.90"))]
+
+
+def test_demo_inputs_are_written_once(tmp_path):
+    from affiliate_assets.defs.transcripts.screens_demo import prepare_demo
+    from affiliate_assets.lib.settings import load_settings
+
+    settings = load_settings().with_overrides(screens_inbox=tmp_path)
+    first = prepare_demo(settings)
+    files = sorted(p.name for p in (tmp_path / "demo").iterdir())
+    assert "written" in first and "blank.png" in files and any(f.endswith(".jpg") for f in files)
+    assert "already" in prepare_demo(settings)
+    assert sorted(p.name for p in (tmp_path / "demo").iterdir()) == files

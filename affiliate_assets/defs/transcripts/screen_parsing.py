@@ -32,6 +32,7 @@ TEMPERATURE = re.compile(r"temperatura\s*:?\s*(\d{1,3})(?!\d)", re.IGNORECASE)
 RATING = re.compile(r"(?:avalia\S*|nota|★|estrelas?)\s*:?\s*([0-5][,.]\d)(?!\d)", re.IGNORECASE)
 FIELD_WORDS = re.compile(r"temperatura|nota\b|avalia|comiss|\d+\s?x\s*de\b", re.IGNORECASE)
 TIME_ONLY = re.compile(r"^\d{1,2}[:.]\d{2}$")
+MESSAGE_TIME = re.compile(r"\b\d{1,2}:\d{2}\s*\S{0,3}$")  # "14:32", "14:32 ✓✓" closing a chat bubble
 PRODUCER = re.compile(r"^(?:por|by)\s+\S", re.IGNORECASE)
 # UI chrome of the apps the screenshots come from; never a product name.
 BOILERPLATE = re.compile(
@@ -174,7 +175,7 @@ def classify_screen(lines: Sequence[Line]) -> str:
     prices = sum(1 for line in lines if MONEY.search(line.text) and not COMMISSION.search(line.text)
                  and not re.search(r"\d\s?x\s*de", line.text, re.IGNORECASE))
     scores = {
-        "chat": sum(1 for line in lines if TIME_ONLY.match(line.text.strip()))
+        "chat": sum(1 for line in lines if MESSAGE_TIME.search(line.text.strip()))
         + 2 * bool(re.search(r"\bonline\b|digitando", text)),
         "product_page": 2 * bool(re.search(r"quero me afiliar|sobre o produto|comprar agora|descri[cç][aã]o", text))
         + bool(re.search(r"\d{1,2}\s?x\s*de", text)) + bool(re.search(r"avalia", text)),

@@ -349,11 +349,11 @@ def forecast_product(series: ProductSeries, spec: ForecastSpec, last_day: date,
 def _warm_worker() -> None:
     """Pay the imports once per worker process, not once per product, and keep numpy's BLAS to one
     thread: two workers × two BLAS threads on two cores oversubscribe and slow predict down."""
+    import prophet  # noqa: F401  (first: threadpoolctl only limits libraries already loaded)
     from threadpoolctl import threadpool_limits
 
     threadpool_limits(1)
     quiet_stan_logs()
-    import prophet  # noqa: F401
 
     _backend()
 

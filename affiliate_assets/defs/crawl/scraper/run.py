@@ -26,7 +26,7 @@ def main(argv: list[str] | None = None) -> int:
     settings = Settings()
     settings.setmodule(project_settings, priority="project")
     settings.update({**job.get("settings", {}), "ITEMS_PATH": job["items_path"]}, priority="cmdline")
-    process = CrawlerProcess(settings, install_root_handler=True)
+    process = CrawlerProcess(settings)  # LOG_INSTALL_ROOT_HANDLER (default on): the log goes to stderr
     process.crawl(PriceSpider, targets=job["targets_path"], crawl_id=job["crawl_id"],
                   host_map=json.dumps(job.get("host_map", {})), rules_file=job.get("rules_file"),
                   stats_path=job["stats_path"])

@@ -5,6 +5,7 @@
   affiliate db stop           stop the embedded server
   affiliate demo              materialize every asset on the bundled offline data and print the tables
   affiliate summary           print the tables and row counts of every layer
+  affiliate forecast ID       print a product's demand forecast (--days N, --json)
 """
 
 from __future__ import annotations
@@ -69,6 +70,21 @@ def _cmd_summary(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_forecast(args: argparse.Namespace) -> int:
+    import json
+
+    from affiliate_assets.defs.forecasting.query import NotFound, product_forecast, render_text
+    from affiliate_assets.lib.warehouse import Warehouse
+
+    try:
+        payload = product_forecast(Warehouse(), args.product_id, args.days)
+    except NotFound as exc:
+        print(exc.message, file=sys.stderr)
+        return 2
+    print(json.dumps(payload, ensure_ascii=False, indent=2) if args.json else render_text(payload))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="affiliate", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -82,6 +98,11 @@ def main(argv: list[str] | None = None) -> int:
                       help="only the last N daily partitions (default: all since the sample start)")
     demo.set_defaults(func=_cmd_demo)
     sub.add_parser("summary", help="tables and row counts").set_defaults(func=_cmd_summary)
+    forecast = sub.add_parser("forecast", help="a product's demand forecast from ml.demand_forecasts")
+    forecast.add_argument("product_id", type=int)
+    forecast.add_argument("--days", type=int, default=14, help="days of the horizon to list (default 14)")
+    forecast.add_argument("--json", action="store_true", help="print the API's JSON instead of text")
+    forecast.set_defaults(func=_cmd_forecast)
     args = parser.parse_args(argv)
     return args.func(args)
 

@@ -10,7 +10,7 @@ Preprocessing steps, by name (``screen_bench`` measures each on generated screen
 - ``grayscale``: colour carries no text information and Otsu needs one channel;
 - ``upscale``: Tesseract's LSTM reads best with an x-height of ~20-30 px; phone screenshots scaled
   down (thumbnails, forwarded images) are upscaled 2x (3x when tiny);
-- ``otsu``: global Otsu threshold, which removes sensor noise and JPEG ringing;
+- ``otsu``: global Otsu threshold (black text on white, dark mode inverted); off by default, see below;
 - ``deskew``: photos of a screen are slightly rotated; the projection-profile angle search straightens them;
 - ``sharpen``: an unsharp mask, tried only as a second pass when the first read is poor (blurred photos);
   the pass whose words carry more total confidence wins.

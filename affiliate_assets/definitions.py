@@ -12,6 +12,7 @@ import importlib
 
 import dagster as dg
 
+from affiliate_assets.defs.automation.policies import apply_platform_policies
 from affiliate_assets.lib.resources import shared_resources
 
 DOMAINS = (
@@ -30,7 +31,9 @@ DOMAINS = (
 
 def build_definitions() -> dg.Definitions:
     domain_defs = [importlib.import_module(f"affiliate_assets.defs.{d}.definitions").defs for d in DOMAINS]
-    return dg.Definitions.merge(*domain_defs, dg.Definitions(resources=shared_resources()))
+    merged = dg.Definitions.merge(*domain_defs, dg.Definitions(resources=shared_resources()))
+    # One place gives every asset its automation condition and freshness policy (defs/automation).
+    return apply_platform_policies(merged)
 
 
 defs = build_definitions()

@@ -1,0 +1,199 @@
+"""Platform-wide automation and freshness, applied once to the merged code location.
+
+Domains declare their own assets; this module reads the whole graph and gives every asset what it needs
+to run itself and to show red when it is late (the dagster-open-platform shape: one place applies the
+defaults, a domain's own choice always wins).
+
+Automation (declarative, evaluated by ``automation_sensor``):
+- Raw sources are started by the outside world: file sensors (sales files, screenshots), schedules
+  (daily API partitions at 02:00 São Paulo, the 8-hourly crawl). Raw assets that neither touches get a
+  clock here: the catalogue and Hotmart products reload daily, crawl targets follow the catalogue.
+- Everything downstream is ``eager``: it runs when a parent updates. Dagster's ``eager`` waits while any
+  parent is *missing*; for an unpartitioned model over a daily-partitioned table (a dbt view over
+  ``raw.hotmart_sales``) that would mean "wait until every day since 2024-01-01 is loaded", so a single
+  gap in history (or today's not-yet-loaded day) would stop the whole flow. For such assets the missing
+  test ignores the partitioned parents: the view is correct whatever days are loaded.
+- Partitioned models (``fct_sales``) keep ``eager``'s latest-day rule; older days are backfills.
+
+Freshness (what the UI shows red):
+- Unpartitioned assets get ``FreshnessPolicy.time_window``. A source's window follows its trigger
+  (8 h crawl → warn after 9 h, fail after 17 h: one missed crawl warns, two fail; daily → 26 h / 50 h;
+  file inboxes → 7 / 30 days, as the dbt source freshness of those sources). An eager asset updates
+  whenever any parent does, so its window is the tightest of its parents' plus an hour of slack.
+- Daily-partitioned assets get ``build_time_partition_freshness_checks`` (the policy does not look at
+  partitions): raw partitions are due by 04:00 São Paulo (schedule at 02:00 + 2 h), partitioned models
+  by 05:00. ``freshness_checks_sensor`` evaluates them.
+"""
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import timedelta
+
+import dagster as dg
+
+SCHEDULE_TZ = "America/Sao_Paulo"
+RAW_PARTITION_DEADLINE = "0 4 * * *"  # daily loads start 02:00 São Paulo
+MODEL_PARTITION_DEADLINE = "0 5 * * *"  # partitioned models follow the loads through automation
+DERIVED_SLACK = timedelta(hours=1)
+EAGER_OVER_PARTITIONED = "eager_over_partitioned"
+
+
+@dataclass(frozen=True)
+class Window:
+    warn: timedelta
+    fail: timedelta
+
+    def policy(self) -> dg.FreshnessPolicy:
+        return dg.FreshnessPolicy.time_window(fail_window=self.fail, warn_window=self.warn)
+
+    def plus(self, slack: timedelta) -> "Window":
+        return Window(self.warn + slack, self.fail + slack)
+
+
+EIGHT_HOURLY = Window(warn=timedelta(hours=9), fail=timedelta(hours=17))
+DAILY = Window(warn=timedelta(hours=26), fail=timedelta(hours=50))
+EVENT_DRIVEN = Window(warn=timedelta(days=7), fail=timedelta(days=30))
+
+# How often each raw source is expected to update, from what triggers it. Raw assets not listed here are
+# fed by file drops (sensors) and take EVENT_DRIVEN; daily-partitioned ones are covered by checks.
+SOURCE_WINDOWS: dict[str, Window] = {
+    "raw/price_observations": EIGHT_HOURLY,
+    "raw/crawl_errors": EIGHT_HOURLY,
+    "raw/product_catalogue": DAILY,
+    "raw/hotmart_products": DAILY,
+    "raw/crawl_targets": DAILY,
+}
+PARTITIONED_PARENT_WINDOW = DAILY  # a daily-partitioned parent is loaded once a day by its schedule
+
+
+def _source_conditions() -> dict[str, dg.AutomationCondition]:
+    """Raw assets with no sensor or schedule of their own: what should start them."""
+    daily = (dg.AutomationCondition.on_cron("0 1 * * *", SCHEDULE_TZ)  # before the 02:00 loads
+             | dg.AutomationCondition.on_missing()).with_label("on_cron(0 1 * * *) or missing")
+    return {
+        "raw/product_catalogue": daily,
+        "raw/hotmart_products": daily,
+        "raw/crawl_targets": dg.AutomationCondition.eager(),
+    }
+
+
+def eager_over_partitioned(partitioned_parents: Iterable[dg.AssetKey]) -> dg.AutomationCondition:
+    """``eager`` for an unpartitioned asset that reads daily-partitioned parents: missing days of those
+    parents do not hold it back (only missing unpartitioned parents do)."""
+    ignore = dg.AssetSelection.assets(*sorted(partitioned_parents, key=lambda k: k.to_user_string()))
+    return dg.AutomationCondition.eager().replace(
+        "any_deps_missing", dg.AutomationCondition.any_deps_missing().ignore(ignore)
+    ).with_label(EAGER_OVER_PARTITIONED)
+
+
+def _specs(defs: dg.Definitions) -> dict[dg.AssetKey, dg.AssetSpec]:
+    specs: dict[dg.AssetKey, dg.AssetSpec] = {}
+    for item in defs.assets or []:
+        for spec in item.specs if isinstance(item, dg.AssetsDefinition) else [item]:
+            specs[spec.key] = spec
+    return specs
+
+
+def _parents(spec: dg.AssetSpec) -> list[dg.AssetKey]:
+    return [dep.asset_key for dep in spec.deps]
+
+
+def _is_cron_driven(condition: dg.AutomationCondition | None) -> bool:
+    label = (condition.get_label() or "") if condition is not None else ""
+    return label.startswith("on_cron")
+
+
+Specs = Mapping[dg.AssetKey, dg.AssetSpec]
+Conditions = Mapping[dg.AssetKey, dg.AutomationCondition | None]
+
+
+def freshness_windows(specs: Specs, conditions: Conditions) -> dict[dg.AssetKey, Window | None]:
+    """The freshness window of every asset (partitioned ones included, for their children).
+
+    An asset without an automation condition updates only when its own trigger runs (a sensor, a
+    schedule, a person): its window is its source window. An eager asset updates whenever any parent
+    does: the tightest parent window plus one hour of slack (not compounded along the chain). Reference
+    data that only changes with the code (dbt seeds, ``dim_date``) has no window (None)."""
+    base: dict[dg.AssetKey, Window | None] = {}
+
+    def base_of(key: dg.AssetKey, visiting: frozenset = frozenset()) -> Window | None:
+        if key in base:
+            return base[key]
+        spec, condition = specs.get(key), conditions.get(key)
+        name = key.to_user_string()
+        if name in SOURCE_WINDOWS:
+            result = SOURCE_WINDOWS[name]
+        elif spec is None or key in visiting:
+            result = EVENT_DRIVEN  # an external or cyclic reference: assume the loosest
+        elif condition is None:
+            result = PARTITIONED_PARENT_WINDOW if spec.partitions_def is not None else EVENT_DRIVEN
+        elif _is_cron_driven(condition):
+            result = DAILY
+        else:
+            parents = [w for w in (base_of(p, visiting | {key}) for p in _parents(spec)) if w is not None]
+            result = min(parents, key=lambda w: w.fail) if parents else None
+        base[key] = result
+        return result
+
+    def window(key: dg.AssetKey) -> Window | None:
+        derived = key.to_user_string() not in SOURCE_WINDOWS and conditions.get(key) is not None
+        found = base_of(key)
+        return found.plus(DERIVED_SLACK) if found is not None and derived else found
+
+    return {key: window(key) for key in specs}
+
+
+def automation_conditions(specs: Specs) -> dict[dg.AssetKey, dg.AutomationCondition | None]:
+    """Each asset's condition after the platform defaults (a domain's own non-eager choice is kept)."""
+    partitioned = {k for k, s in specs.items() if s.partitions_def is not None}
+    sources = _source_conditions()
+    out: dict[dg.AssetKey, dg.AutomationCondition | None] = {}
+    for key, spec in specs.items():
+        condition = spec.automation_condition or sources.get(key.to_user_string())
+        partitioned_parents = [p for p in _parents(spec) if p in partitioned]
+        if (condition is not None and condition.get_label() == "eager" and spec.partitions_def is None
+                and partitioned_parents):
+            condition = eager_over_partitioned(partitioned_parents)
+        out[key] = condition
+    return out
+
+
+def partition_freshness_checks(specs: Specs) -> list[dg.AssetChecksDefinition]:
+    """Time-partition freshness checks: raw daily partitions due by 04:00, partitioned models by 05:00."""
+    partitioned = sorted((k for k, s in specs.items()
+                          if isinstance(s.partitions_def, dg.TimeWindowPartitionsDefinition)),
+                         key=lambda k: k.to_user_string())
+    raw = [k for k in partitioned if k.path[0] == "raw"]
+    models = [k for k in partitioned if k not in raw]
+    checks: list[dg.AssetChecksDefinition] = []
+    for keys, deadline in ((raw, RAW_PARTITION_DEADLINE), (models, MODEL_PARTITION_DEADLINE)):
+        if keys:
+            checks.extend(dg.build_time_partition_freshness_checks(
+                assets=keys, deadline_cron=deadline, timezone=SCHEDULE_TZ,
+                severity=dg.AssetCheckSeverity.ERROR))
+    return checks
+
+
+def apply_platform_policies(defs: dg.Definitions) -> dg.Definitions:
+    """``defs`` with platform automation conditions and freshness policies on every asset, plus the
+    time-partition freshness checks and the sensor that runs them."""
+    specs = _specs(defs)
+    conditions = automation_conditions(specs)
+    windows = freshness_windows(specs, conditions)
+
+    def apply(spec: dg.AssetSpec) -> dg.AssetSpec:
+        changes: dict = {}
+        if conditions.get(spec.key) is not spec.automation_condition:
+            changes["automation_condition"] = conditions[spec.key]
+        if spec.partitions_def is None and spec.freshness_policy is None and windows.get(spec.key):
+            changes["freshness_policy"] = windows[spec.key].policy()  # type: ignore[union-attr]
+        return spec.replace_attributes(**changes) if changes else spec
+
+    checks = partition_freshness_checks(specs)
+    extra = dg.Definitions(
+        asset_checks=checks,
+        sensors=[dg.build_sensor_for_freshness_checks(
+            freshness_checks=checks, name="freshness_checks_sensor", minimum_interval_seconds=300,
+            default_status=dg.DefaultSensorStatus.RUNNING)] if checks else [],
+    )
+    return dg.Definitions.merge(defs.map_resolved_asset_specs(func=apply), extra)

@@ -45,6 +45,7 @@ class ForecastSpec:
     interval_width: float = 0.8
     uncertainty_samples: int = 1000
     seed: int = 20240101
+    calendar: bool = True  # Brazilian holidays, retail dates, launches, promotions (off = plain Prophet)
     backtest: bool = True  # fit once more on history minus the holdout to score it against the baseline
     warm_start: bool = True
     fast_json: bool = True
@@ -295,7 +296,7 @@ def forecast_product(series: ProductSeries, spec: ForecastSpec, last_day: date,
     from prophet.serialize import model_to_json
 
     years = (trimmed.ds[0].year, days[-1].year)
-    hol = product_holidays(trimmed, *years)
+    hol = product_holidays(trimmed, *years) if spec.calendar else None
     seed = spec.seed + series.product_id
     cut = len(y) - spec.holdout_days
     metrics: dict[str, float | None] = {}
@@ -331,7 +332,7 @@ def forecast_product(series: ProductSeries, spec: ForecastSpec, last_day: date,
             "holdout_days": spec.holdout_days if metrics else 0, "interval_width": spec.interval_width,
             "uncertainty_samples": spec.uncertainty_samples, "seed": seed,
             "yearly_seasonality": model.yearly_seasonality, "weekly_seasonality": model.weekly_seasonality,
-            "holidays": sorted(set(hol["holiday"])), "changepoints": len(model.changepoints),
+            "holidays": sorted(set(hol["holiday"])) if hol is not None else [], "changepoints": len(model.changepoints),
             "launches": [d.isoformat() for d in trimmed.launch_dates],
             "promo_days": len(trimmed.promo_dates),
         },
@@ -358,6 +359,29 @@ def _warm_worker() -> None:
     _backend()
 
 
+def pool_context():
+    """How workers start. Importing prophet costs ~1 s per process (3 s on a loaded box), so:
+
+    - a single-threaded parent forks, with prophet imported first: workers start with it loaded, free;
+    - a parent with threads (a Dagster run process: log capture, event threads) must not fork — a lock held
+      by another thread at fork time stays held forever in the child — so it uses a forkserver that
+      imports prophet once and forks clean workers from itself.
+    """
+    import multiprocessing
+    import threading
+
+    methods = multiprocessing.get_all_start_methods()
+    if threading.active_count() == 1 and "fork" in methods:
+        import prophet  # noqa: F401
+
+        return multiprocessing.get_context("fork")
+    if "forkserver" in methods:
+        ctx = multiprocessing.get_context("forkserver")
+        ctx.set_forkserver_preload(["prophet", __name__])
+        return ctx
+    return multiprocessing.get_context("spawn")
+
+
 def _forecast_task(args: tuple) -> ProductForecast:
     return forecast_product(*args)
 
@@ -365,9 +389,7 @@ def _forecast_task(args: tuple) -> ProductForecast:
 def forecast_many(series: Sequence[ProductSeries], spec: ForecastSpec, last_day: date,
                   model_paths: dict[int, str] | None = None, workers: int | None = None) -> list[ProductForecast]:
     """Forecast every product, in a process pool when ``workers`` > 1 (default: the CPU count).
-
-    Workers are spawned, not forked: the caller may be a Dagster run process with threads, where fork
-    can inherit held locks. Largest series go first so the pool finishes together."""
+    Largest series go first so the workers finish together."""
     workers = workers if workers is not None else (os.cpu_count() or 1)
     model_paths = model_paths or {}
     order = sorted(series, key=lambda s: -len(s.y))
@@ -375,10 +397,8 @@ def forecast_many(series: Sequence[ProductSeries], spec: ForecastSpec, last_day:
     if workers <= 1 or len(tasks) <= 1:
         results = [_forecast_task(t) for t in tasks]
     else:
-        import multiprocessing
-
         with ProcessPoolExecutor(max_workers=min(workers, len(tasks)), initializer=_warm_worker,
-                                 mp_context=multiprocessing.get_context("spawn")) as pool:
+                                 mp_context=pool_context()) as pool:
             results = list(pool.map(_forecast_task, tasks, chunksize=1))
     by_id = {r.product_id: r for r in results}
     return [by_id[s.product_id] for s in series]

@@ -11,7 +11,7 @@ their own schedules in ``defs/crawl`` and ``defs/forecasting``).
 Hotmart and social metrics are separate jobs so an outage of one API never blocks the other's day.
 """
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import dagster as dg
@@ -43,7 +43,8 @@ social_daily_job = dg.define_asset_job(
 
 def last_closed_day(when: datetime) -> str | None:
     """The partition key of the latest UTC day that had ended at ``when`` (None before the first)."""
-    return daily_partitions.get_last_partition_key(current_time=when)
+    day = (when.astimezone(UTC).date() - timedelta(days=1)).isoformat()
+    return day if day >= daily_partitions.get_first_partition_key() else None
 
 
 def daily_partition_schedule(job: Any, name: str) -> dg.ScheduleDefinition:

@@ -8,7 +8,7 @@ Two definitions over the one prepared manifest (the dagster-open-platform split)
   one ``dbt build`` touching seven days, and re-running a day gives the same rows.
 - ``dbt_models``: everything else (staging views, dimensions, KPI marts), unpartitioned.
 
-Both stream dbt's events, then add row counts and column schemas as materialization metadata.
+Both stream dbt's events and add row counts and column schemas as materialization metadata (metadata.py).
 """
 
 import json
@@ -19,6 +19,7 @@ from typing import Any
 import dagster as dg
 from dagster_dbt import DbtCliResource, dbt_assets
 
+from affiliate_assets.defs.dbt.metadata import with_relation_metadata
 from affiliate_assets.defs.dbt.project import dbt_project
 from affiliate_assets.defs.dbt.sources import load_manifest, prepare_sources
 from affiliate_assets.defs.dbt.translator import AffiliateDbtTranslator
@@ -41,18 +42,25 @@ def window_vars(context: dg.AssetExecutionContext) -> dict[str, str]:
 
 
 def build(
-    context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: Warehouse, extra: Sequence[str] = ()
+    context: dg.AssetExecutionContext,
+    dbt: DbtCliResource,
+    warehouse: Warehouse,
+    extra: Sequence[str] = (),
+    *,
+    indirect_selection: str,
 ) -> Iterator[Any]:
-    """``dbt build`` of the run's selection; events carry row counts and column metadata.
+    """``dbt build`` of the run's selection; events carry row counts and column schemas.
 
     Missing raw tables are created empty from their specs first (see ``sources.py``), so a domain that has
-    loaded nothing yet never breaks the build of the others.
+    loaded nothing yet never breaks the build of the others. ``indirect_selection`` says which tests run
+    with the selected models (dagster-dbt still overrides it when it must select tests one by one).
     """
     point_dbt_at(warehouse)
+    os.environ["DBT_INDIRECT_SELECTION"] = indirect_selection
     excludes = prepare_sources(warehouse, load_manifest(dbt_project().manifest_path), logger=context.log)
     exclude_args = ["--exclude", " ".join(excludes)] if excludes else []
     invocation = dbt.cli(["build", *extra, *exclude_args], context=context)
-    yield from invocation.stream().fetch_row_counts().fetch_column_metadata()
+    yield from with_relation_metadata(context, warehouse, invocation.stream())
 
 
 @dbt_assets(
@@ -63,8 +71,11 @@ def build(
     name="dbt_models",
 )
 def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: Warehouse):
-    """Staging views, dimensions and KPI marts: rebuilt whole (small tables, minutes of data work at most)."""
-    yield from build(context, dbt, warehouse)
+    """Staging views, dimensions and KPI marts: rebuilt whole (small tables, minutes of data work at most).
+
+    Tests run when every model they read is built or upstream of the selection (``buildable``): the
+    fact's relationships tests belong to the partitioned run, not to a dimensions-only run before it."""
+    yield from build(context, dbt, warehouse, indirect_selection="buildable")
 
 
 @dbt_assets(
@@ -80,4 +91,5 @@ def dbt_partitioned_models(context: dg.AssetExecutionContext, dbt: DbtCliResourc
     """Incremental facts for the partition window only (one day, or a whole backfill range in one run)."""
     dbt_vars = window_vars(context)
     context.log.info("dbt window: %s", dbt_vars)
-    yield from build(context, dbt, warehouse, ["--vars", json.dumps(dbt_vars)])
+    # eager: the fact's relationships tests run with it although the dimensions are built elsewhere.
+    yield from build(context, dbt, warehouse, ["--vars", json.dumps(dbt_vars)], indirect_selection="eager")

@@ -31,6 +31,17 @@ def partition_of(tags: dict[str, str]) -> str | None:
     return None
 
 
+def planned_assets(context: dg.RunFailureSensorContext) -> list[str]:
+    """Assets the run meant to materialize: its asset selection, else its planned materializations (an
+    ad hoc ``materialize`` or a whole-job run has no explicit selection)."""
+    run = context.dagster_run
+    if run.asset_selection:
+        return sorted(k.to_user_string() for k in run.asset_selection)
+    planned = context.instance.all_logs(run.run_id, of_type=dg.DagsterEventType.ASSET_MATERIALIZATION_PLANNED)
+    return sorted({e.dagster_event.asset_key.to_user_string() for e in planned
+                   if e.dagster_event and e.dagster_event.asset_key})
+
+
 def describe_failure(context: dg.RunFailureSensorContext) -> dict[str, Any]:
     """The row (as a dict) for the failed run of ``context``."""
     run = context.dagster_run
@@ -38,8 +49,11 @@ def describe_failure(context: dg.RunFailureSensorContext) -> dict[str, Any]:
     error = None
     for event in step_failures:
         info = event.step_failure_data.error if event.step_failure_data else None
+        while info is not None and info.cause is not None:  # Dagster wraps the user's exception
+            info = info.cause
         if info is not None:
-            error = f"{info.cls_name}: {info.message.strip()}"[:2000]
+            message = info.message.strip()  # already "ValueError: ..." for Python exceptions
+            error = (message if message.startswith(info.cls_name) else f"{info.cls_name}: {message}")[:2000]
             break
     tags = dict(run.tags)
     return {
@@ -50,7 +64,7 @@ def describe_failure(context: dg.RunFailureSensorContext) -> dict[str, Any]:
         "message": (context.failure_event.message or "")[:2000],
         "error": error,
         "failed_steps": sorted({e.step_key for e in step_failures if e.step_key}),
-        "asset_keys": sorted(k.to_user_string() for k in (run.asset_selection or [])),
+        "asset_keys": planned_assets(context),
         "partition": partition_of(tags),
         "tags": tags,
     }

@@ -13,7 +13,8 @@ check any row by hand:
 - price: our price vs the market median, 5 % cheaper or more → 1, 15 % dearer or more → 0.
 
 Missing signals score a neutral 0.5. The action follows from rules on the same numbers (restock first:
-a stock-out loses every sale; then a price out of line with the market; then promote / drop / hold).
+a stock-out loses every sale; then a price out of line with the market; then promote / drop / hold);
+a restock's priority is raised with its urgency.
 """
 
 from __future__ import annotations
@@ -33,6 +34,9 @@ PROMOTE_AT = 65.0
 DROP_BELOW = 35.0
 DROP_GROWTH = -0.15
 MIN_MARGIN_OVER_COST = 1.05  # never suggest a price under cost + 5 %
+# A restock's priority is at least 50 + 30 × urgency (urgency 1 = out of stock now): above most holds, yet
+# below a product whose demand and commission are both high, which earns more by being pushed today.
+RESTOCK_FLOOR, RESTOCK_SPAN = 50.0, 30.0
 
 
 @dataclass(frozen=True)
@@ -139,7 +143,7 @@ def decide(s: Signals, score: float) -> tuple[str, float, float | None]:
     """(action, priority, suggested_price) for one product."""
     urgency = restock_urgency(s)
     if urgency is not None:
-        return "restock", round(max(score, 60 + 40 * urgency), 1), None
+        return "restock", round(max(score, RESTOCK_FLOOR + RESTOCK_SPAN * urgency), 1), None
     target = market_price(s)
     if target is not None:
         return "reprice", score, target

@@ -192,6 +192,7 @@ class LlmRecommender:
                     continue
                 text = "".join(b.text for b in resp.content if b.type == "text")
                 checked = validate(text, pending, allowed=ids)
+                _check_business_rules(checked, day)
                 result.answers.update(checked.items)
                 pending = [pid for pid in pending if pid not in result.answers]
                 if not pending:
@@ -250,6 +251,21 @@ class LlmRecommender:
         ids = sorted(by_id)
         return [self.run_batch(reco_date, n, batch, by_id, system)
                 for n, batch in enumerate(_chunks(ids, self.settings.batch_size), start=1)]
+
+
+def _check_business_rules(checked: Any, day: dict[int, Signals]) -> None:
+    """What a schema cannot say: stock advice only for stocked goods, prices only in a sane range."""
+    for pid, item in list(checked.items.items()):
+        s = day[pid]
+        problem = None
+        if item["action"] == "restock" and not s.is_physical:
+            problem = "restock advised for a digital product (it has no stock)"
+        price = item.get("suggested_price")
+        if price is not None and s.list_price and not (0.2 * s.list_price <= price <= 5 * s.list_price):
+            problem = f"suggested_price {price} is implausible against the list price {s.list_price}"
+        if problem:
+            del checked.items[pid]
+            checked.errors[pid] = problem
 
 
 def _message(exc: Any) -> str:

@@ -76,9 +76,8 @@ def validate(text: str, expected: list[int], allowed: list[int] | None = None) -
             out.errors.setdefault(None, f"product_id {pid} was not requested")
             continue
         if problems:
-            where = ".".join(str(p) for p in problems[0].path) or "entry"
-            key = pid if pid is not None else None
-            out.errors[key] = f"schema: {where}: {problems[0].message}"
+            out.errors[pid] = "schema: " + "; ".join(
+                f"{'.'.join(str(p) for p in e.path) or 'entry'}: {e.message}" for e in problems[:3])
             continue
         if pid in out.items:
             out.errors[pid] = "product answered twice"

@@ -50,10 +50,17 @@ def print_files(r: dict[str, Any]) -> None:
           f"{gen['rows_per_s']:,} rows/s, peak RSS {gen['peak_rss_mb']} MB (reference, no goal)")
 
 
-def print_api(r: dict[str, Any]) -> None:
-    print("Fake Hotmart API → raw:")
-    for key, value in r.items():
-        print(f"  {key}: {value}")
+def print_api(r: dict[str, Any], files: dict[str, Any]) -> None:
+    """The API figures, with ratios to the ``\\copy`` and ``to_sql`` rates measured above in this run."""
+    vs_copy = r["rows_per_s"] / files["copy"]["rows_per_s"]
+    vs_to_sql = r["rows_per_s"] / files["to_sql"]["rows_per_s"]
+    print(f"Fake Hotmart API → raw.hotmart_sales: {r['rows']:,} rows in {r['seconds']} s, "
+          f"{r['rows_per_s']:,} rows/s, peak RSS {r['peak_rss_mb']} MB "
+          f"[{_verdict(r['peak_rss_mb'], 500, False)} < 500 MB] (fake server {r.get('fake_peak_rss_mb')} MB)")
+    print(f"  ratio to \\copy (this run): {vs_copy:.2f}× [{_verdict(vs_copy, 0.3)} ≥ 0.3×]   "
+          f"ratio to to_sql (this run): {vs_to_sql:.1f}× [{_verdict(vs_to_sql, 10)} ≥ 10×]")
+    print("  " + ", ".join(f"{k}: {v}" for k, v in r.items()
+                           if k not in ("rows", "seconds", "rows_per_s", "peak_rss_mb")))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -66,12 +73,13 @@ def main(argv: list[str] | None = None) -> int:
 
     import ingest_files
 
-    print_files(ingest_files.run(args.rows, to_sql_rows=args.to_sql_rows, general_rows=args.general_rows))
+    files = ingest_files.run(args.rows, to_sql_rows=args.to_sql_rows, general_rows=args.general_rows)
+    print_files(files)
     api = _api_runner()
     if api is None:
         print("API path: not available yet")
     else:
-        print_api(api(args.rows))
+        print_api(api(args.rows), files)
     return 0
 
 

@@ -211,8 +211,12 @@ def test_export_file_with_a_bad_value_falls_back_to_row_by_row(inbox, ingest, wa
 
 def test_unreadable_file_is_rejected_whole_and_set_aside(inbox, ingest, warehouse):
     path = write(inbox, "notas.csv", "isto não é uma planilha de vendas\nnem tem cabeçalho\n")
+    corrupt = inbox / "planilha.xlsx"
+    corrupt.write_bytes(b"PK\x03\x04 truncated in the download")
     digest = file_hash(path)
-    result = ingest(path)
+    result = ingest(path, corrupt)  # one broken file does not stop the others
+    assert "cannot open workbook" in warehouse.rejects_for("raw.sales_history", file_hash(
+        next((load_settings().archive_dir / "sales" / "rejected").glob("*_planilha.xlsx"))))[0][2]
     assert not path.exists()
     assert list((load_settings().archive_dir / "sales" / "rejected").glob(f"{digest[:16]}_notas.csv"))
     (reject,) = warehouse.rejects_for("raw.sales_history", digest)
@@ -220,4 +224,4 @@ def test_unreadable_file_is_rejected_whole_and_set_aside(inbox, ingest, warehous
     assert warehouse.count("raw.sales_files", _where_hash(), (digest,)) == 0
     mat = next(m for m in result.get_asset_materialization_events()
                if m.asset_key == dg.AssetKey(["raw", "sales_history"]))
-    assert mat.materialization.metadata["files_unreadable"].value == 1
+    assert mat.materialization.metadata["files_unreadable"].value == 2

@@ -21,7 +21,7 @@ def _tick(warehouse, cursor: str | None = None) -> dg.SensorResult:
     return sales_files_inbox_sensor(context)
 
 
-def test_sensor_requests_one_run_per_new_file_keyed_by_content_hash(inbox, warehouse, resources):
+def test_sensor_requests_one_run_per_new_file_keyed_by_content_hash(inbox, warehouse, resources, defs):
     # Empty inbox: a SkipReason, not a run.
     empty = _tick(warehouse)
     assert not empty.run_requests and "no new files" in empty.skip_reason.skip_message
@@ -44,9 +44,12 @@ def test_sensor_requests_one_run_per_new_file_keyed_by_content_hash(inbox, wareh
     third = _tick(warehouse, second.cursor)
     assert not third.run_requests and "3 already requested" in third.skip_reason.skip_message
 
-    # The run a request describes loads exactly its file; the cursor forgets archived files.
-    result = dg.materialize([ingest_sales_files], resources=resources, run_config=request.run_config)
+    # The request runs as is in the sensor's own job (asset + checks) and loads exactly its file;
+    # the cursor then forgets the archived file.
+    job = defs.get_repository_def().get_job(sales_files_inbox_sensor.job_name)
+    result = job.execute_in_process(run_config=request.run_config, tags=request.tags)
     assert result.success and not a.exists() and b.exists()
+    assert all(e.passed for e in result.get_asset_check_evaluations())
     assert file_row(warehouse, "a.csv")["rows_loaded"] == 10
     after = _tick(warehouse, third.cursor)
     assert set(json.loads(after.cursor)["files"]) == {"b.csv", "c.csv"}

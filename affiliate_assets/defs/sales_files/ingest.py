@@ -18,6 +18,7 @@ Two paths:
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import logging
 import shutil
@@ -243,7 +244,10 @@ def ingest_file(path: Path, warehouse: Warehouse, settings: Settings) -> FileOut
     """Load ``path`` once (by content hash) and archive it. Never raises for bad data: an unreadable
     file becomes one reject and moves to ``archive/sales/rejected``."""
     started = time.perf_counter()
-    digest = file_hash(path)
+    try:
+        digest = file_hash(path)
+    except FileNotFoundError:  # another run archived it between the listing and now
+        return FileOutcome(name=path.name, file_hash="", status="busy", reason="file already taken")
     outcome = FileOutcome(name=path.name, file_hash=digest, status="loaded")
     for spec in (SALES_HISTORY, SALES_FILES):
         warehouse.ensure_table(spec)
@@ -282,7 +286,7 @@ def _load(path: Path, warehouse: Warehouse, settings: Settings, digest: str, out
         if profile is None:
             profile, outcome.rows_loaded, outcome.rows_rejected = load_general(
                 warehouse, path, digest, settings.pii_salt)
-    except (parsing.UnreadableFile, UnicodeDecodeError) as exc:
+    except (parsing.UnreadableFile, UnicodeDecodeError, csv.Error) as exc:
         outcome.status, outcome.reason = "unreadable", str(exc)
         warehouse.load(SALES_HISTORY, [], mode="upsert", reject_source=REJECT_SOURCE, reject_batch=digest,
                        rejects=[Reject(key=path.name, reason=f"unreadable file: {exc}")])

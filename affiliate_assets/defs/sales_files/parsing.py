@@ -304,10 +304,18 @@ def _csv_rows(profile: FileProfile) -> Iterator[tuple[int, list[str]]]:
             yield line, cells
 
 
-def _xlsx_rows(profile: FileProfile) -> Iterator[tuple[int, list[Any]]]:
+def _workbook(path: Path):
+    """The workbook, or :class:`UnreadableFile` for a corrupt or password-protected one."""
     from python_calamine import CalamineWorkbook
 
-    workbook = CalamineWorkbook.from_path(str(profile.path))
+    try:
+        return CalamineWorkbook.from_path(str(path))
+    except Exception as exc:  # calamine raises its own error types (zip, xml, encryption)
+        raise UnreadableFile(f"cannot open workbook: {exc}") from None
+
+
+def _xlsx_rows(profile: FileProfile) -> Iterator[tuple[int, list[Any]]]:
+    workbook = _workbook(profile.path)
     sheet = workbook.get_sheet_by_name(profile.sheet or workbook.sheet_names[0])
     for index, cells in enumerate(sheet.iter_rows(), start=1):
         if index > profile.header_line:
@@ -330,9 +338,7 @@ def open_profile(path: Path) -> FileProfile:
     """Recognise the file's format, encoding, header and delimiter (number and date conventions come from
     :func:`profile_values`, which needs a pass over the data)."""
     if _is_xlsx(path):
-        from python_calamine import CalamineWorkbook
-
-        workbook = CalamineWorkbook.from_path(str(path))
+        workbook = _workbook(path)
         for sheet_name in workbook.sheet_names:
             sheet = workbook.get_sheet_by_name(sheet_name)
             for index, cells in enumerate(islice(sheet.iter_rows(), HEADER_SCAN_LINES), start=1):

@@ -191,6 +191,17 @@ def quiet_stan_logs() -> None:
     get_logger().setLevel(logging.WARNING)
     for name in ("prophet", "prophet.plot"):
         logging.getLogger(name).setLevel(logging.WARNING)
+    prophet_log = logging.getLogger("prophet")
+    if not any(isinstance(f, _ShortYearFilter) for f in prophet_log.filters):
+        prophet_log.addFilter(_ShortYearFilter())
+
+
+class _ShortYearFilter(logging.Filter):
+    """Prophet warns on every fit with 1-2 years of data and yearly seasonality on; we enable it there on
+    purpose with a low Fourier order (see build_prophet), so the warning is noise — one per product."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not record.getMessage().startswith("Yearly seasonality is enabled with less than")
 
 
 def build_prophet(holidays_frame, n_days: int, spec: ForecastSpec):

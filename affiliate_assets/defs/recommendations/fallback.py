@@ -201,7 +201,9 @@ def rationale(s: Signals, action: str, suggested_price: float | None) -> str:
             need = math.ceil(s.daily_demand * (s.lead_time_days + 14) - max(s.stock_on_hand or 0, 0))
             if need > 0:
                 order = f" Sugestão: pedir cerca de {need} un. até {day_br(s.reco_date + timedelta(days=1))}."
-        return (f"Repor estoque: {s.stock_on_hand or 0} un. cobrem {s.stock_cover_days or 0:.0f} dias de demanda, "
+        stock, cover = s.stock_on_hand or 0, round(s.stock_cover_days or 0)
+        return (f"Repor estoque: {stock} un. {'cobre' if stock == 1 else 'cobrem'} {cover} "
+                f"{'dia' if cover == 1 else 'dias'} de demanda, "
                 f"menos que o prazo do fornecedor ({s.lead_time_days} dias) + {SAFETY_DAYS} de segurança; "
                 f"{joined}.{order}")
     if action == "reprice" and suggested_price is not None:

@@ -103,6 +103,8 @@ DATE_FIELDS = ("order_date", "ship_date")
 EARLIEST_ORDER = date(1990, 1, 1)
 MAX_MONEY = Decimal("9999999999.99")
 CENT = Decimal("0.01")
+MONEY_VOTES_ENOUGH = 5000  # decisive separator votes after which a file's number style is settled
+_PLAIN = {".": re.compile(r"-?\d+(?:\.\d+)?"), ",": re.compile(r"-?\d+(?:,\d+)?")}
 
 
 class UnreadableFile(ValueError):
@@ -375,7 +377,7 @@ def profile_values(profile: FileProfile, rows: Iterator[tuple[int, list[Any]]] |
     currencies = {"BRL": 0, "USD": 0}
     dates: set[str] = set()
     for _, cells in rows if rows is not None else iter_rows(profile):
-        for i in money_idx:
+        for i in money_idx if votes[","] + votes["."] < MONEY_VOTES_ENOUGH else ():
             if i < len(cells) and isinstance(cells[i], str) and cells[i]:
                 text = cells[i]
                 vote = _money_vote(text)
@@ -431,6 +433,7 @@ class RowNormalizer:
         self._lines: dict[str, int] = {}
         self.blank_lines = 0
         self._decimal = profile.decimal_separator
+        self._plain = _PLAIN[profile.decimal_separator]
         self._thousands = profile.thousands_separator
         self._width = max(profile.columns.values()) + 1
         self._fields = list(profile.columns.items())
@@ -475,6 +478,8 @@ class RowNormalizer:
         if isinstance(value, (int, float)):
             return Decimal(repr(value))
         text = str(value).strip()
+        if self._plain.fullmatch(text):  # the common case: no symbol, no thousands separator
+            return Decimal(text.replace(",", ".") if self._decimal == "," else text)
         if not text or text in ("-", "--"):
             return None
         negative = text.startswith(("-", "(")) or text.endswith("-") or "-R$" in text or "R$-" in text.replace(" ", "")

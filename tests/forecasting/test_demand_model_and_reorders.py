@@ -101,3 +101,19 @@ def test_suggest_walks_the_forecast_to_the_order_day():
     # Plenty of stock: nothing to order within the horizon, cover beyond it.
     s3 = suggest([1.0] * 90, [1.0] * 90, [1.0] * 90, date(2025, 1, 1), 10_000, 30)
     assert (s3.suggested_qty, s3.suggested_order_date, s3.days_of_cover) == (0, None, None)
+
+
+def test_fit_survives_a_feature_missing_for_the_whole_window():
+    """Early CV folds predate the first crawl: competitor prices are all NaN there (found by the demo)."""
+    import numpy as np
+    import pandas as pd
+
+    from affiliate_assets.defs.forecasting.demand_model import DemandModelConfig, fit
+    from affiliate_assets.defs.forecasting.features import FEATURE_COLUMNS
+
+    rng = np.random.default_rng(0)
+    X = pd.DataFrame(rng.random((200, len(FEATURE_COLUMNS))), columns=FEATURE_COLUMNS)
+    X["competitor_gap"] = np.nan
+    X["competitor_median_gap"] = np.nan
+    model = fit(DemandModelConfig(max_iter=5), X, rng.poisson(3, 200))
+    assert np.isfinite(model.predict(X)).all()

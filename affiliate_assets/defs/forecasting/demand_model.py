@@ -55,6 +55,16 @@ def _estimator(config: DemandModelConfig):
     )
 
 
+def fit(config: DemandModelConfig, X, y):
+    """Fit the estimator. A feature that is entirely missing in the training window (e.g. competitor prices
+    before the first crawl) is set to a constant: scikit-learn's binning raises on an all-NaN column, and a
+    constant column simply never splits."""
+    all_missing = [c for c in X.columns if X[c].isna().all()]
+    if all_missing:
+        X = X.assign(**{c: 0.0 for c in all_missing})
+    return _estimator(config).fit(X, y)
+
+
 def cross_validate(frame, config: DemandModelConfig) -> tuple[list[dict], object, object]:
     """TimeSeriesSplit over the calendar (all products of a day stay in the same fold)."""
     import numpy as np
@@ -68,7 +78,7 @@ def cross_validate(frame, config: DemandModelConfig) -> tuple[list[dict], object
     for k, (train_idx, test_idx) in enumerate(TimeSeriesSplit(n_splits=config.cv_splits).split(days)):
         train = frame[frame["date_day"].isin(days[train_idx])]
         test = frame[frame["date_day"].isin(days[test_idx])]
-        model = _estimator(config).fit(train[FEATURE_COLUMNS], train["units"])
+        model = fit(config, train[FEATURE_COLUMNS], train["units"])
         pred = model.predict(test[FEATURE_COLUMNS])
         naive = test["units_lag7"].fillna(test["units_mean28_lag1"]).fillna(0)
         err, base = errors(test["units"], pred), errors(test["units"], naive)
@@ -126,7 +136,7 @@ def _train(context: dg.AssetExecutionContext, config: DemandModelConfig, warehou
     folds, last_model, last_test = cross_validate(frame, config)
     context.log.info("cross-validated %d folds at %.1fs", len(folds), time.perf_counter() - started)
     importances = permutation_importances(last_model, last_test, config)
-    model = _estimator(config).fit(frame[features.FEATURE_COLUMNS], frame["units"])
+    model = fit(config, frame[features.FEATURE_COLUMNS], frame["units"])
     context.log.info("importances and final fit at %.1fs", time.perf_counter() - started)
 
     trained_at = datetime.now(UTC).replace(microsecond=0)

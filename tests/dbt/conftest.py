@@ -14,6 +14,7 @@ from dbt_helpers import (
     Materializer,
     assert_ok,
     load_price_observations,
+    load_voice_orders,
     range_tags,
 )
 
@@ -26,7 +27,7 @@ def materializer(defs, resources) -> Materializer:
 @pytest.fixture(scope="session")
 def raw_loaded(materializer: Materializer, warehouse) -> Materializer:
     """Every raw source with data: catalogue, Hotmart and social from their fakes over the test window,
-    the sample sales files, and competitor prices (see load_price_observations)."""
+    the sample sales files, competitor prices and voice orders (fixtures through the one loader)."""
     from affiliate_assets.defs.sales_files.demo import prepare_demo
     from affiliate_assets.lib.settings import load_settings
 
@@ -34,6 +35,7 @@ def raw_loaded(materializer: Materializer, warehouse) -> Materializer:
     assert_ok(materializer.run(RAW_UNPARTITIONED))
     assert_ok(materializer.run(RAW_PARTITIONED, tags=range_tags(FIRST_DAY, LAST_DAY)))
     assert load_price_observations(warehouse) > 0
+    load_voice_orders(warehouse)
     return materializer
 
 

@@ -94,3 +94,26 @@ def load_price_observations(warehouse) -> int:
                           "extraction_method": "json-ld", "http_status": 200, "fetched_at": fetched_at}
                 rows.append(tuple(values.get(c) for c in PRICE_OBSERVATIONS.column_names))
     return warehouse.load(PRICE_OBSERVATIONS, rows, mode="upsert").rows_loaded
+
+
+VOICE_DAY = date(2024, 2, 10)
+
+
+def load_voice_orders(warehouse) -> None:
+    """Two PedidosVoz through the one loader: a registered one (which must become a sale) and one that needs
+    review (which must not)."""
+    from affiliate_assets.defs.transcripts.voice_tables import VOICE_ORDERS
+    from affiliate_assets.sample_data.catalogue import catalogue
+
+    product = catalogue()[0]
+    at = datetime(VOICE_DAY.year, VOICE_DAY.month, VOICE_DAY.day, 15, tzinfo=UTC)
+    orders = [
+        {"order_id": "VOZ-aaaaaaaaaaaa-0", "audio_hash": "a" * 64, "intent_index": 0, "intent": "buy",
+         "product_id": product.product_id, "matched_name": product.name, "match_score": Decimal("96.5"),
+         "quantity": 2, "unit_price": product.price, "status": "registered",
+         "raw_text": f"quero comprar dois {product.name.lower()}", "ordered_at": at},
+        {"order_id": "VOZ-bbbbbbbbbbbb-0", "audio_hash": "b" * 64, "intent_index": 0, "intent": "buy",
+         "product_id": None, "quantity": 1, "status": "needs_review", "review_reason": "no_product",
+         "raw_text": "quero comprar um negócio", "ordered_at": at},
+    ]
+    warehouse.load(VOICE_ORDERS, [tuple(o.get(c) for c in VOICE_ORDERS.column_names) for o in orders])

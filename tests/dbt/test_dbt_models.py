@@ -104,6 +104,17 @@ def test_dbt_build_is_green_and_tests_are_asset_checks(dbt_built, warehouse):
     assert channels.get("hotmart", 0) > 1000 and channels.get("sales_file", 0) > 0
 
 
+def test_registered_voice_orders_become_sales_and_the_rest_wait(dbt_built, warehouse):
+    registered = warehouse.fetchall(
+        "select 'voice:' || order_id, product_id, quantity, unit_price * quantity from raw.voice_orders "
+        "where status = 'registered' order by 1")
+    sales = warehouse.fetchall(
+        """select f.sale_id, f.product_id, f.quantity, f.sales_amount from marts.fct_sales f
+           join marts.dim_channel c using (channel_key) where c.channel_id = 'voice' order by 1""")
+    assert registered and sales == registered
+    assert warehouse.count("raw.voice_orders") > len(registered)  # the needs_review order is not a sale
+
+
 def test_materializations_carry_row_counts_and_column_schemas(dbt_built, warehouse):
     mats = {m.asset_key: m.materialization.metadata
             for result in dbt_built.values() for m in result.get_asset_materialization_events()}

@@ -110,10 +110,47 @@ files as (
     left join products as p on p.product_id = fp.product_id
 ),
 
+voice_orders as (
+    select * from {{ ref('stg_voice__orders') }}
+    where order_status = 'registered' and product_id is not null and quantity > 0
+),
+
+voice as (
+    select
+        'voice:' || v.order_id as sale_id,
+        'voice' as channel_id,
+        v.order_id,
+        v.ordered_at as sold_at,
+        'REGISTERED' as sale_status,
+        null::text as payment_type,
+        -- A voice note says what to buy, not who buys: the unknown customer.
+        'unknown' as customer_natural_key,
+        null::text as customer_email_hash,
+        null::text as country,
+        null::text as state,
+        null::text as city,
+        v.product_id,
+        v.product_id::text as product_natural_key,
+        coalesce(p.product_name, v.matched_name) as product_name,
+        v.quantity,
+        coalesce(v.unit_price, p.list_price) * v.quantity as sales_amount,
+        0::numeric as discount_amount,
+        coalesce(round(coalesce(v.unit_price, p.list_price) * v.quantity * p.commission_rate, 2), 0)
+            as commission_amount,
+        true as is_commission_estimated,
+        null::numeric as stated_profit,
+        p.unit_cost
+    from voice_orders as v
+    left join products as p on p.product_id = v.product_id
+    where coalesce(v.unit_price, p.list_price) is not null
+),
+
 unioned as (
     select * from hotmart
     union all
     select * from files
+    union all
+    select * from voice
 ),
 
 states as (

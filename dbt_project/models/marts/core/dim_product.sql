@@ -1,17 +1,19 @@
-{#- Every product sold or sellable: the catalogue and Hotmart's list (product_id), plus products that only
-    appear in sales files under the file's own code (product_id null, product_code = 'file:<code>'). -#}
+{#- Every product sold or sellable: the catalogue and Hotmart's list (product_id), plus products only sales
+    know: a file's own code (product_id null, product_code = 'file:<code>') or an id neither the catalogue
+    nor Hotmart's list has (yet). Every fact row finds its product. -#}
 {{ config(indexes=[{'columns': ['product_key'], 'unique': true}, {'columns': ['product_id']}]) }}
 
 with known as (
     select * from {{ ref('int_products_resolved') }}
 ),
 
-file_only as (
+sales_only as (
     select
         product_natural_key,
+        max(product_id) as product_id,
         min(product_name) as product_name
     from {{ ref('int_sales_unioned') }}
-    where product_id is null
+    where product_natural_key not in (select product_id::text from known)
     group by product_natural_key
 ),
 
@@ -41,7 +43,7 @@ products as (
     union all
     select
         product_natural_key,
-        null::bigint,
+        product_id,
         coalesce(product_name, product_natural_key),
         'outro',
         null::text,
@@ -60,7 +62,7 @@ products as (
         false,
         false,
         false
-    from file_only
+    from sales_only
 )
 
 select

@@ -14,6 +14,6 @@ recommendations_job = dg.define_asset_job(
 )
 
 daily_recommendations = dg.build_schedule_from_partitioned_job(
-    recommendations_job, hour_of_day=7, minute_of_hour=0,
+    recommendations_job, hour_of_day=10, minute_of_hour=0,  # 10:00 UTC = 07:00 São Paulo
     default_status=dg.DefaultScheduleStatus.RUNNING,
 )

@@ -102,11 +102,8 @@ KPI_RECOMMENDATIONS_DAILY = TableSpec(
     columns=(
         Column("reco_date", "date", nullable=False),
         Column("products_recommended", "integer", nullable=False),
-        Column("promote", "integer", nullable=False),
-        Column("hold", "integer", nullable=False),
-        Column("drop", "integer", nullable=False),
-        Column("restock", "integer", nullable=False),
-        Column("reprice", "integer", nullable=False),
+        *(Column(action, "integer", nullable=False, description=f"Products advised to {action}.")
+          for action in ACTIONS),
         Column("actionable", "integer", nullable=False, description="Every action but hold."),
         Column("evaluated", "integer", nullable=False, description="Actionable with 7 days observed after."),
         Column("acted_on", "integer", nullable=False),

@@ -6,10 +6,12 @@ from __future__ import annotations
 import math
 from datetime import UTC, date, datetime, timedelta
 
+import msgspec
 import pytest
 
 from affiliate_assets.defs.hotmart import rows
 from affiliate_assets.defs.hotmart.client import HotmartClient
+from affiliate_assets.defs.hotmart.items import HistoryItem
 from affiliate_assets.defs.hotmart.resources import HotmartResource
 from affiliate_assets.fakes.hotmart import DEFAULT_CLIENT_ID
 from affiliate_assets.lib.http import HttpError, MalformedResponseError
@@ -28,7 +30,7 @@ def test_pages_through_history_with_one_token(fake, fake_stats):
     client = _client(fake, page_size=25)
     items = list(client.sales("history", START, END, statuses=("COMPLETE",)))
     expected = [s.transaction for s in gen.sales_for_day(DAY) if s.status == "COMPLETE"]
-    assert [i["purchase"]["transaction"] for i in items] == expected
+    assert [i.purchase.transaction for i in items] == expected
     assert client.total_results["history"] == len(expected)
     assert client.stats["requests"] == 1 + math.ceil(len(expected) / 25)  # token + pages
     assert fake_stats()["tokens_issued"] == 1
@@ -84,19 +86,23 @@ def test_truncated_page_raises_malformed(fake, set_faults):
 
 # -- mapping ------------------------------------------------------------------------------------------
 
-WINDOW = (START, END)
+WINDOW = rows.Window.of(START, END)
 
 
-def _item(**purchase) -> dict:
+def _item(**purchase) -> HistoryItem:
     base = {"transaction": "HP1", "order_date": int(START.timestamp() * 1000) + 5000, "status": "COMPLETE",
             "price": {"value": "197.5", "currency_value": "BRL"}}
-    return {"product": {"id": "1234", "name": "X"}, "buyer": {"email": " Ana@Mail.com "},
-            "purchase": {**base, **purchase}}
+    return msgspec.convert({"product": {"id": "1234", "name": "X"}, "buyer": {"email": " Ana@Mail.com "},
+                            "purchase": {**base, **purchase}}, HistoryItem)
+
+
+def _sale_row(item: HistoryItem) -> tuple:
+    return rows.sale_row(item, None, rows.PiiHasher("salt"), WINDOW)
 
 
 def test_sale_row_tolerates_untidy_but_valid_items():
-    row = dict(zip(rows.HOTMART_SALES.column_names, rows.sale_row(_item(), None, "salt", WINDOW), strict=True))
-    assert row["price"] == rows.Decimal("197.50") and row["currency"] == "BRL" and row["product_id"] == 1234
+    row = dict(zip(rows.HOTMART_SALES.column_names, _sale_row(_item()), strict=True))
+    assert row["price"] == "197.50" and row["currency"] == "BRL" and row["product_id"] == 1234
     assert row["buyer_email_hash"] == rows.pii.hash_email("ana@mail.com", "salt")
     assert row["approved_date"] is None and row["buyer_state"] is None
 
@@ -113,7 +119,7 @@ def test_sale_row_tolerates_untidy_but_valid_items():
 ])
 def test_sale_row_rejects_with_reason(purchase, reason):
     with pytest.raises(rows.RowError, match=reason):
-        rows.sale_row(_item(**purchase), None, "salt", WINDOW)
+        _sale_row(_item(**purchase))
 
 
 def test_states_and_countries_are_normalized():

@@ -1,11 +1,13 @@
 """Stream a window of Hotmart data from the API into the warehouse: shared by the assets and the benchmark.
 
-The window is walked in slices of whole UTC days: for each slice the buyer details of ``/sales/users`` (phone,
-address, affiliate) are read into a dict keyed by transaction, then ``/sales/history`` is streamed and
-joined to it. Memory holds one slice of buyer details, never the window (``slice_days`` trades
-requests for memory: every slice costs two requests per status even when empty); rows go straight into the COPY
-of :meth:`Warehouse.load` (a generator), so a failure mid-window (e.g. a truncated page) rolls the whole
-load back and leaves the previous data of the window untouched.
+The window is walked in slices of whole UTC days. For each slice the buyer details of ``/sales/users``
+(phone, address, affiliate) are read into a dict keyed by transaction, then ``/sales/history`` is streamed
+and joined to it. All the slice x endpoint x status streams are read by the client's few fetch threads in
+order (:meth:`HotmartClient.stream_pages`), so the next pages are on their way while this thread maps the
+current one. Memory holds one slice of buyer details and a few pages per fetch thread, never the window
+(``slice_days`` trades requests for memory: every slice costs two requests per status even when empty).
+Rows go straight into the COPY of :meth:`Warehouse.load` (a generator), so a failure mid-window (e.g. a
+truncated page) rolls the whole load back and leaves the previous data of the window untouched.
 """
 
 from __future__ import annotations
@@ -13,18 +15,23 @@ from __future__ import annotations
 import copy
 from collections.abc import Iterator
 from datetime import datetime, timedelta
+from typing import Any
 
-from affiliate_assets.defs.hotmart.client import ALL_STATUSES, PAID_STATUSES, HotmartClient
+import msgspec
+
+from affiliate_assets.defs.hotmart.client import ALL_STATUSES, PAID_STATUSES, HotmartClient, Stream
+from affiliate_assets.defs.hotmart.items import BadItem
 from affiliate_assets.defs.hotmart.rows import (
     BuyerInfo,
+    PiiHasher,
     RowError,
+    Window,
     buyer_info,
     commission_rows,
     product_row,
     sale_row,
 )
 from affiliate_assets.defs.hotmart.tables import HOTMART_COMMISSIONS, HOTMART_PRODUCTS, HOTMART_SALES
-from affiliate_assets.lib import pii
 from affiliate_assets.lib.warehouse import LoadResult, Reject, Warehouse
 
 DAY = timedelta(days=1)
@@ -39,40 +46,65 @@ def day_slices(start: datetime, end: datetime, days: int = 1) -> Iterator[tuple[
         cursor = nxt
 
 
-def redact_sale(item: dict, salt: str) -> dict:
-    """A copy of a sales item safe to keep in ``raw.rejects``: buyer PII replaced by its hashes."""
-    safe = copy.deepcopy(item)
-    buyer = safe.get("buyer")
+def redact_sale(item: Any, hasher: PiiHasher) -> Any:
+    """A plain copy of a sales item safe to keep in ``raw.rejects``: buyer PII replaced by its hashes."""
+    safe = msgspec.to_builtins(item) if isinstance(item, msgspec.Struct) else copy.deepcopy(item)
+    buyer = safe.get("buyer") if isinstance(safe, dict) else None
     if isinstance(buyer, dict):
         for key in ("name", "email"):
             if buyer.get(key):
-                buyer[key] = "sha256:" + (pii.hash_email(str(buyer[key]), salt) or "")
+                buyer[key] = "sha256:" + (hasher.email(buyer[key]) or "")
     return safe
+
+
+def _transaction(item: Any) -> str | None:
+    if isinstance(item, BadItem):
+        purchase = item.raw.get("purchase") if isinstance(item.raw, dict) else None
+        return purchase.get("transaction") if isinstance(purchase, dict) else None
+    return item.purchase.transaction if item.purchase is not None else None
 
 
 def sale_rows(client: HotmartClient, start: datetime, end: datetime, *, salt: str, rejects: list[Reject],
               statuses: tuple[str, ...] = ALL_STATUSES, slice_days: int = 1) -> Iterator[tuple]:
     """Rows of ``raw.hotmart_sales`` for ``[start, end)``; items that fail validation go to ``rejects``."""
-    for day_start, day_end in day_slices(start, end, slice_days):
-        details: dict[str, BuyerInfo] = {}
-        for item in client.sales("users", day_start, day_end, statuses):
-            transaction, info = buyer_info(item)
-            if transaction:
-                details[transaction] = info
-        for item in client.sales("history", day_start, day_end, statuses):
-            purchase = item.get("purchase") or {}
+    hasher = PiiHasher(salt)
+    streams = [Stream(endpoint, day_start, day_end, status)
+               for day_start, day_end in day_slices(start, end, slice_days)
+               for endpoint in ("users", "history") for status in statuses]
+    details: dict[str, BuyerInfo] = {}
+    window: Window | None = None
+    for stream, items in client.stream_pages(streams):
+        if window is None or stream.start != window.start:  # a new slice: its users streams come first
+            window = Window.of(stream.start, stream.end)
+            details.clear()
+        if stream.endpoint == "users":
+            for item in items:
+                if not isinstance(item, BadItem):  # an odd users item only costs its sale the address
+                    transaction, info = buyer_info(item)
+                    if transaction:
+                        details[transaction] = info
+            continue
+        for item in items:
             try:
-                yield sale_row(item, details.get(purchase.get("transaction")), salt, (day_start, day_end))
+                if isinstance(item, BadItem):
+                    raise RowError(item.reason)
+                yield sale_row(item, details.get(item.purchase and item.purchase.transaction), hasher, window)
             except RowError as exc:
-                rejects.append(Reject(purchase.get("transaction"), str(exc), redact_sale(item, salt)))
+                rejects.append(Reject(_transaction(item), str(exc), redact_sale(getattr(item, "raw", item), hasher)))
 
 
 def commission_rows_for(client: HotmartClient, start: datetime, end: datetime, *,
                         rejects: list[Reject]) -> Iterator[tuple]:
     """Rows of ``raw.hotmart_commissions`` for ``[start, end)``, tagged with the day they were asked for."""
-    for day_start, day_end in day_slices(start, end):
-        for item in client.sales("commissions", day_start, day_end, PAID_STATUSES):
-            rows, bad = commission_rows(item, day_start.date())
+    streams = [Stream("commissions", day_start, day_end, status)
+               for day_start, day_end in day_slices(start, end) for status in PAID_STATUSES]
+    for stream, items in client.stream_pages(streams):
+        sale_date = stream.start.date().isoformat()
+        for item in items:
+            if isinstance(item, BadItem):
+                rejects.append(Reject(None, item.reason, item.raw))
+                continue
+            rows, bad = commission_rows(item, sale_date)
             rejects.extend(bad)
             yield from rows
 

@@ -31,6 +31,8 @@ class HotmartResource(dg.ConfigurableResource):
         default=None, description="Use this running fake instead of the shared one (tests, benchmarks).")
     page_size: int = Field(default=500, description="max_results per page (Hotmart caps it).")
     max_attempts: int = Field(default=5, description="HTTP attempts per request (429/5xx/network).")
+    workers: int = Field(default=3, description="Threads fetching pages ahead of the row mapping (0 = none); "
+                                               "a few overlap the API's latency without hammering it.")
     slice_days: int = Field(default=7, description="Days of sales joined in memory at once (fewer "
                                                    "requests on long backfills; 1 for huge volumes).")
 
@@ -57,7 +59,7 @@ class HotmartResource(dg.ConfigurableResource):
                 api_base_url=self.api_base_url or settings.hotmart_api_base_url or PRODUCTION_API_BASE_URL,
                 auth_url=self.auth_url or settings.hotmart_auth_url or PRODUCTION_AUTH_URL,
                 client_id=client_id or "", client_secret=secret or "", basic=basic,
-                page_size=self.page_size, **kwargs,
+                page_size=self.page_size, workers=self.workers, **kwargs,
             )
         from affiliate_assets.fakes.hotmart import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET
 
@@ -68,4 +70,5 @@ class HotmartResource(dg.ConfigurableResource):
             base = shared_fake("hotmart").base_url
         base = base.rstrip("/")
         return HotmartClient(api_base_url=base, auth_url=base + FAKE_TOKEN_PATH, client_id=DEFAULT_CLIENT_ID,
-                             client_secret=DEFAULT_CLIENT_SECRET, page_size=self.page_size, **kwargs)
+                             client_secret=DEFAULT_CLIENT_SECRET, page_size=self.page_size, workers=self.workers,
+                             **kwargs)

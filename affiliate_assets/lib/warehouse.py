@@ -368,56 +368,25 @@ class Warehouse(dg.ConfigurableResource):
 
         result = LoadResult(table=spec.qualified, mode=mode)
         started = time.perf_counter()
-        tmp = sql.Identifier(f"_load_{spec.name}")
-        col_idents = sql.SQL(", ").join(map(sql.Identifier, columns))
         with self.connect() as conn, conn.transaction():
             _ensure_table(conn, spec)
-            conn.execute(
-                sql.SQL("create temp table {} (like {} including defaults) on commit drop").format(
-                    tmp, spec.ident
+            if mode == "append":
+                # Nothing to replace or merge: COPY straight into the target, still inside this transaction
+                # (all or nothing). Half the work of staging big batches (no temp copy, no sort); a key that
+                # is already there, or twice in the batch, fails the load instead of last-wins.
+                result.rows_loaded = _copy(conn, spec.ident, columns, rows, csv_chunks, csv_header)
+            else:
+                tmp = sql.Identifier(f"_load_{spec.name}")
+                conn.execute(
+                    sql.SQL("create temp table {} (like {} including defaults) on commit drop").format(
+                        tmp, spec.ident
+                    )
                 )
-            )
-            # _ord keeps arrival order so the last duplicate of a key wins deterministically.
-            conn.execute(sql.SQL("alter table {} add column _ord bigserial").format(tmp))
-            copy_opts = sql.SQL("(format csv{})").format(sql.SQL(", header true" if csv_header else ""))
-            copy_sql = sql.SQL("copy {} ({}) from stdin ").format(tmp, col_idents)
-            with conn.cursor() as cur:
-                if csv_chunks is not None:
-                    with cur.copy(copy_sql + copy_opts) as copy:
-                        for chunk in csv_chunks:
-                            copy.write(chunk)
-                else:
-                    with cur.copy(copy_sql) as copy:
-                        for row in rows:  # type: ignore[union-attr]
-                            copy.write_row(row)
-                result.rows_loaded = cur.execute(sql.SQL("select count(*) from {}").format(tmp)).fetchone()[0]  # type: ignore[index]
-
-            if mode == "replace":
-                result.rows_deleted = conn.execute(sql.SQL("delete from {}").format(spec.ident)).rowcount
-            elif mode == "replace_window":
-                result.rows_deleted = conn.execute(
-                    sql.SQL("delete from {} where {} >= %s and {} < %s").format(
-                        spec.ident, sql.Identifier(window_column), sql.Identifier(window_column)  # type: ignore[arg-type]
-                    ),
-                    window,
-                ).rowcount
-
-            select = sql.SQL("select {} from {}").format(col_idents, tmp)
-            if spec.primary_key:
-                pk = sql.SQL(", ").join(map(sql.Identifier, spec.primary_key))
-                select = sql.SQL("select distinct on ({pk}) {cols} from {tmp} order by {pk}, _ord desc").format(
-                    pk=pk, cols=col_idents, tmp=tmp
-                )
-            insert = sql.SQL("insert into {} ({}) ").format(spec.ident, col_idents) + select
-            if spec.primary_key and mode != "append":
-                updates = [c for c in columns if c not in spec.primary_key]
-                set_clause = sql.SQL(", ").join(
-                    [sql.SQL("{0} = excluded.{0}").format(sql.Identifier(c)) for c in updates]
-                    + [sql.SQL("loaded_at = now()")]
-                )
-                insert = insert + sql.SQL(" on conflict ({}) do update set {}").format(pk, set_clause)
-            conn.execute(insert)
-
+                # _ord keeps arrival order so the last duplicate of a key wins deterministically.
+                conn.execute(sql.SQL("alter table {} add column _ord bigserial").format(tmp))
+                result.rows_loaded = _copy(conn, tmp, columns, rows, csv_chunks, csv_header)
+                result.rows_deleted = _delete_replaced(conn, spec, mode, window_column, window)
+                _merge(conn, spec, tmp, columns)
             result.rows_rejected = _write_rejects(
                 conn, rejects, source=reject_source or spec.qualified, batch=reject_batch or mode
             )
@@ -450,6 +419,60 @@ def _ensure_table(conn: psycopg.Connection, spec: TableSpec) -> None:
         )
     if spec.description:
         conn.execute(sql.SQL("comment on table {} is {}").format(spec.ident, sql.Literal(spec.description)))
+
+
+def _copy(
+    conn: psycopg.Connection,
+    target: sql.Composable,
+    columns: Sequence[str],
+    rows: Iterable[Sequence[Any]] | None,
+    csv_chunks: Iterable[bytes] | None,
+    csv_header: bool,
+) -> int:
+    """COPY rows (Python values) or CSV bytes (streamed untouched) into ``target``; returns rows copied."""
+    copy_sql = sql.SQL("copy {} ({}) from stdin").format(target, sql.SQL(", ").join(map(sql.Identifier, columns)))
+    with conn.cursor() as cur:
+        if csv_chunks is not None:
+            with cur.copy(copy_sql + sql.SQL(" (format csv{})").format(
+                    sql.SQL(", header true" if csv_header else ""))) as copy:
+                for chunk in csv_chunks:
+                    copy.write(chunk)
+        else:
+            with cur.copy(copy_sql) as copy:
+                for row in rows:  # type: ignore[union-attr]
+                    copy.write_row(row)
+        return cur.rowcount
+
+
+def _delete_replaced(
+    conn: psycopg.Connection, spec: TableSpec, mode: str, window_column: str | None, window: tuple | None
+) -> int:
+    if mode == "replace":
+        return conn.execute(sql.SQL("delete from {}").format(spec.ident)).rowcount
+    if mode == "replace_window":
+        column = sql.Identifier(window_column)  # type: ignore[arg-type]
+        query = sql.SQL("delete from {} where {} >= %s and {} < %s").format(spec.ident, column, column)
+        return conn.execute(query, window).rowcount
+    return 0
+
+
+def _merge(conn: psycopg.Connection, spec: TableSpec, tmp: sql.Identifier, columns: Sequence[str]) -> None:
+    """Insert the staged batch; with a primary key, the last row per key wins and existing rows are updated."""
+    col_idents = sql.SQL(", ").join(map(sql.Identifier, columns))
+    if not spec.primary_key:
+        conn.execute(sql.SQL("insert into {} ({}) select {} from {}").format(spec.ident, col_idents, col_idents, tmp))
+        return
+    pk = sql.SQL(", ").join(map(sql.Identifier, spec.primary_key))
+    updates = [c for c in columns if c not in spec.primary_key]
+    set_clause = sql.SQL(", ").join(
+        [sql.SQL("{0} = excluded.{0}").format(sql.Identifier(c)) for c in updates] + [sql.SQL("loaded_at = now()")]
+    )
+    conn.execute(
+        sql.SQL(
+            "insert into {target} ({cols}) select distinct on ({pk}) {cols} from {tmp} order by {pk}, _ord desc "
+            "on conflict ({pk}) do update set {updates}"
+        ).format(target=spec.ident, cols=col_idents, pk=pk, tmp=tmp, updates=set_clause)
+    )
 
 
 def _write_rejects(conn: psycopg.Connection, rejects: Iterable[Reject], *, source: str, batch: str) -> int:

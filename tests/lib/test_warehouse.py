@@ -76,3 +76,12 @@ def test_bad_arguments_are_refused(warehouse):
         warehouse.load(HISTORY, [(1, 1)], mode="upsert")
     with pytest.raises(ValueError, match="not in"):
         warehouse.load(SPEC, [(1,)], columns=["nope"], mode="replace")
+
+
+def test_append_copies_directly_and_refuses_duplicate_keys(warehouse):
+    result = warehouse.load(SPEC, [(1, date(2024, 1, 1), 10), (2, date(2024, 1, 2), 20)], mode="append")
+    assert (result.rows_loaded, result.rows_deleted) == (2, 0)
+    with pytest.raises(psycopg.errors.UniqueViolation):
+        warehouse.load(SPEC, [(3, date(2024, 1, 3), 30), (1, date(2024, 1, 1), 11)], mode="append")
+    assert warehouse.fetchall("select id, amount from raw.loader_probe order by id") == [
+        (1, Decimal("10.00")), (2, Decimal("20.00"))]

@@ -240,3 +240,13 @@ def test_kpi_counts_recommendations_and_acted_on(reco_resources, reco_warehouse,
     assert early[3][1] == "not_actionable"
     assert kpi[0] == len(PRODUCTS) and kpi[3] == sum(1 for _, st in early.values() if st == "acted_on")
     assert kpi[2] == sum(1 for _, st in early.values() if st in ("acted_on", "not_acted"))
+
+
+def test_timeouts_are_retried_then_fall_back(reco_resources, reco_warehouse, fake_api):
+    fake_api.server.state.faults["delay_s"] = 1.5
+    result = materialize(reco_resources, batch_size=8, max_retries=1, timeout_s=0.3)
+    got = rows(reco_warehouse)
+    assert {r["mode"] for r in got.values()} == {"offline"}
+    assert all(r["fallback_reason"].startswith("llm_timeout") for r in got.values())
+    assert len(fake_api.server.state.log) == 2  # the first try and one retry
+    assert metadata(result)["fallback_reasons"] == {"llm_timeout": 8}

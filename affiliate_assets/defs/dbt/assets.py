@@ -21,12 +21,13 @@ from dagster_dbt import DbtCliResource, dbt_assets
 
 from affiliate_assets.defs.dbt.metadata import with_relation_metadata
 from affiliate_assets.defs.dbt.project import dbt_project
-from affiliate_assets.defs.dbt.sources import load_manifest, prepare_sources
+from affiliate_assets.defs.dbt.sources import load_manifest, prepare_sources, unbuilt_partitioned_models
 from affiliate_assets.defs.dbt.translator import AffiliateDbtTranslator
 from affiliate_assets.lib.partitions import daily_partitions, partition_window
 from affiliate_assets.lib.warehouse import Warehouse, dbt_env
 
-PARTITIONED_SELECTOR = "tag:partitioned"
+PARTITIONED_TAG = "partitioned"
+PARTITIONED_SELECTOR = f"tag:{PARTITIONED_TAG}"
 """dbt selector of the daily-partitioned incremental models (config ``tags: ['partitioned']``)."""
 
 
@@ -48,16 +49,25 @@ def build(
     extra: Sequence[str] = (),
     *,
     indirect_selection: str,
+    skip_unbuilt_partitioned: bool = False,
 ) -> Iterator[Any]:
     """``dbt build`` of the run's selection; events carry row counts and column schemas.
 
     Missing raw tables are created empty from their specs first (see ``sources.py``), so a domain that has
     loaded nothing yet never breaks the build of the others. ``indirect_selection`` says which tests run
     with the selected models (dagster-dbt still overrides it when it must select tests one by one).
+    ``skip_unbuilt_partitioned`` leaves out what reads a partitioned model not built yet.
     """
     point_dbt_at(warehouse)
     os.environ["DBT_INDIRECT_SELECTION"] = indirect_selection
-    excludes = prepare_sources(warehouse, load_manifest(dbt_project().manifest_path), logger=context.log)
+    manifest = load_manifest(dbt_project().manifest_path)
+    excludes = prepare_sources(warehouse, manifest, logger=context.log)
+    if skip_unbuilt_partitioned:
+        waiting = unbuilt_partitioned_models(warehouse, manifest, PARTITIONED_TAG)
+        if waiting:
+            context.log.warning(f"not built yet: {', '.join(w.rstrip('+') for w in waiting)}; skipping what reads "
+                                "them until a partitioned run builds them")
+        excludes += waiting
     exclude_args = ["--exclude", " ".join(excludes)] if excludes else []
     invocation = dbt.cli(["build", *extra, *exclude_args], context=context)
     yield from with_relation_metadata(context, warehouse, invocation.stream())
@@ -75,7 +85,7 @@ def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse
 
     Tests run when every model they read is built or upstream of the selection (``buildable``): the
     fact's relationships tests belong to the partitioned run, not to a dimensions-only run before it."""
-    yield from build(context, dbt, warehouse, indirect_selection="buildable")
+    yield from build(context, dbt, warehouse, indirect_selection="buildable", skip_unbuilt_partitioned=True)
 
 
 @dbt_assets(

@@ -115,3 +115,19 @@ def prepare_sources(warehouse: Warehouse, manifest: Mapping[str, Any], logger=lo
                            "everything downstream of it", relation, selector)
     analyze_stale(warehouse, (rel for _, rel in sources), logger)
     return excludes
+
+
+def unbuilt_partitioned_models(warehouse: Warehouse, manifest: Mapping[str, Any], tag: str) -> list[str]:
+    """``--exclude`` selectors for what reads a partitioned model whose table does not exist yet.
+
+    The partitioned fact is built by its own (partitioned) runs; until the first one, the marts that read it
+    cannot build. They are skipped, not failed, so a fresh warehouse can build staging and dimensions first
+    (the order the demo and the schedules follow)."""
+    models = {
+        node["unique_id"]: f"{node['schema']}.{node.get('alias') or node['name']}"
+        for node in manifest.get("nodes", {}).values()
+        if node.get("resource_type") == "model" and tag in (node.get("tags") or [])
+    }
+    present = existing_tables(warehouse, models.values())
+    return [f"{unique_id.split('.')[-1]}+" for unique_id, relation in sorted(models.items())
+            if relation not in present]

@@ -156,11 +156,11 @@ def test_schema_violation_sends_only_that_product_offline(reco_resources, reco_w
     assert [r["outcome"] for r in llm_runs(reco_warehouse, result.run_id)] == ["partial", "partial"]
 
 
-def test_overloaded_api_is_retried(reco_resources, reco_warehouse, fake_api):
-    fake_api.server.state.faults["overloaded"] = 2
+def test_overloaded_and_rate_limited_api_is_retried(reco_resources, reco_warehouse, fake_api):
+    fake_api.server.state.faults.update(overloaded=2, rate_limited=1)
     materialize(reco_resources, batch_size=8, max_retries=3)
     assert {r["mode"] for r in rows(reco_warehouse).values()} == {"llm"}
-    assert [e["status"] for e in fake_api.server.state.log][:3] == [529, 529, 200]
+    assert [e["status"] for e in fake_api.server.state.log] == [529, 529, 429, 200, 200]
 
 
 def test_dead_server_falls_back_and_the_run_succeeds(reco_resources, reco_warehouse, monkeypatch):
@@ -250,3 +250,12 @@ def test_timeouts_are_retried_then_fall_back(reco_resources, reco_warehouse, fak
     assert all(r["fallback_reason"].startswith("llm_timeout") for r in got.values())
     assert len(fake_api.server.state.log) == 2  # the first try and one retry
     assert metadata(result)["fallback_reasons"] == {"llm_timeout": 8}
+
+
+def test_product_left_out_of_the_answer_is_asked_again_then_ranked_offline(reco_resources, reco_warehouse, fake_api):
+    fake_api.server.state.faults["drop_product"] = -1  # the model always forgets the last product
+    result = materialize(reco_resources, batch_size=4)
+    got = rows(reco_warehouse)
+    assert {pid for pid, r in got.items() if r["mode"] == "offline"} == {4, 8}
+    assert got[8]["fallback_reason"] == "llm_invalid_after_repair: missing from the answer"
+    assert [r["repair_attempts"] for r in llm_runs(reco_warehouse, result.run_id)] == [1, 1]

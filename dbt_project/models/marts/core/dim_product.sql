@@ -17,74 +17,33 @@ sales_only as (
     group by product_natural_key
 ),
 
-products as (
-    select
-        product_id::text as product_code,
-        product_id,
-        product_name,
-        category,
-        product_format,
-        niche,
-        producer_name,
-        is_physical,
-        list_price,
-        commission_rate,
-        unit_cost,
-        stock_on_hand,
-        lead_time_days,
-        temperature,
-        rating,
-        hashtag,
-        launch_date,
-        is_subscription,
-        in_catalogue,
-        on_hotmart
-    from known
+codes as (
+    select product_id::text as product_code, product_id, product_name from known
     union all
-    select
-        product_natural_key,
-        product_id,
-        coalesce(product_name, product_natural_key),
-        'outro',
-        null::text,
-        null::text,
-        null::text,
-        false,
-        null::numeric,
-        null::numeric,
-        null::numeric,
-        null::integer,
-        null::integer,
-        null::integer,
-        null::numeric,
-        null::text,
-        null::date,
-        false,
-        false,
-        false
-    from sales_only
+    select product_natural_key, product_id, coalesce(product_name, product_natural_key) from sales_only
 )
 
 select
-    {{ surrogate_key(['product_code']) }} as product_key,
-    product_id,
-    product_code,
-    product_name,
-    category,
-    product_format,
-    niche,
-    producer_name,
-    is_physical,
-    list_price::numeric(12, 2) as list_price,
-    commission_rate::numeric(5, 4) as commission_rate,
-    unit_cost::numeric(12, 2) as unit_cost,
-    stock_on_hand,
-    lead_time_days,
-    temperature,
-    rating::numeric(2, 1) as rating,
-    hashtag,
-    launch_date,
-    is_subscription,
-    in_catalogue,
-    on_hotmart
-from products
+    {{ surrogate_key(['codes.product_code']) }} as product_key,
+    codes.product_id,
+    codes.product_code,
+    codes.product_name,
+    coalesce(known.category, 'outro') as category,
+    known.product_format,
+    known.niche,
+    known.producer_name,
+    coalesce(known.is_physical, false) as is_physical,
+    known.list_price::numeric(12, 2) as list_price,
+    known.commission_rate::numeric(5, 4) as commission_rate,
+    known.unit_cost::numeric(12, 2) as unit_cost,
+    known.stock_on_hand,
+    known.lead_time_days,
+    known.temperature,
+    known.rating::numeric(2, 1) as rating,
+    known.hashtag,
+    known.launch_date,
+    coalesce(known.is_subscription, false) as is_subscription,
+    coalesce(known.in_catalogue, false) as in_catalogue,
+    coalesce(known.on_hotmart, false) as on_hotmart
+from codes
+left join known on known.product_id::text = codes.product_code

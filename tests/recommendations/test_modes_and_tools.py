@@ -78,3 +78,26 @@ def test_tools_answer_from_the_day_and_refuse_bad_calls(reco_warehouse):
                                    ("get_commission", {"product_id": 999}, "not in this request")]:
         with pytest.raises(ToolError, match=message):
             run_tool(name, payload, day)
+
+
+ENTRY = '{"product_id": 1, "action": "hold", "priority_score": 50, "suggested_price": null, "rationale": "Manter: ok."}'
+
+
+@pytest.mark.parametrize(("text", "accepted", "error"), [
+    ('{"recommendations": [' + ENTRY + "]}", [1], None),
+    ('```json\n{"recommendations": [' + ENTRY + "]}\n```", [1], None),
+    ('Segue:\n{"recommendations": [' + ENTRY + "]}\nAbraços", [1], None),
+    ('Segue:\n{"recommendations": [' + ENTRY[:30], [], "invalid JSON"),
+    ('{"recommendations": [' + ENTRY.replace('"hold"', '"reprice"') + "]}", [], "suggested_price"),
+    ('{"recommendations": [' + ENTRY.replace('"product_id": 1', '"product_id": 7') + "]}", [], "missing"),
+    ('{"recs": []}', [], "recommendations"),
+])
+def test_answer_validation(text, accepted, error):
+    from affiliate_assets.defs.recommendations.schema import validate
+
+    checked = validate(text, [1])
+    assert list(checked.items) == accepted
+    if error:
+        assert any(error in e for e in checked.errors.values())
+    else:
+        assert not checked.errors

@@ -44,10 +44,21 @@ class Validated:
 
 
 def parse_answer(text: str) -> Any:
-    """The JSON object in the model's text. Tolerates a code fence (models add one despite instructions)."""
+    """The JSON object in the model's text. Tolerates a code fence or a sentence around the object (models
+    add them despite instructions); anything else is a JSON error for the repair turn."""
     stripped = text.strip()
     fenced = _FENCE.match(stripped)
-    return json.loads(fenced.group(1) if fenced else stripped)
+    body = fenced.group(1) if fenced else stripped
+    try:
+        return json.loads(body)
+    except json.JSONDecodeError:
+        first, last = body.find("{"), body.rfind("}")
+        if 0 < first < last:
+            try:
+                return json.loads(body[first:last + 1])
+            except json.JSONDecodeError:
+                pass
+        raise
 
 
 def validate(text: str, expected: list[int], allowed: list[int] | None = None) -> Validated:

@@ -20,7 +20,8 @@ def materialize(resources, *, partition: str = DAY, range_to: str | None = None,
     if range_to:
         tags = {"dagster/asset_partition_range_start": partition, "dagster/asset_partition_range_end": range_to}
     result = dg.materialize(
-        [assets.recommendations, checks.recommendations_are_usable, checks.recommendations_ranked],
+        [assets.recommendations, checks.recommendations_are_usable, checks.recommendations_ranked,
+         checks.recommendations_cover_catalogue],
         resources=resources, partition_key=None if range_to else partition, tags=tags,
         run_config={"ops": {"reco__recommendations": {"config": config}}} if config else None,
     )

@@ -66,8 +66,9 @@ def _preview(rows: list[tuple]) -> str:
     lines = ["| # | produto | ação | prioridade | preço sugerido | modo | motivo |", "|---:|---|---|---:|---:|---|---|"]
     for r in sorted(rows, key=lambda r: r[i["priority_rank"]])[:15]:
         price = "" if r[i["suggested_price"]] is None else brl(r[i["suggested_price"]])
+        why = r[i["rationale"]][:160].replace("|", "/")
         lines.append(f"| {r[i['priority_rank']]} | {r[i['product_name']]} | {r[i['action']]} | "
-                     f"{r[i['priority_score']]} | {price} | {r[i['mode']]} | {r[i['rationale']][:160]} |")
+                     f"{r[i['priority_score']]} | {price} | {r[i['mode']]} | {why} |")
     return "\n".join(lines)
 
 

@@ -47,6 +47,26 @@ def recommendations_ranked(warehouse: Warehouse) -> dg.AssetCheckResult:
                                metadata={"days": days, "days_with_bad_ranks": bad_days})
 
 
+@dg.asset_check(asset=["reco", "recommendations"],
+                description="The latest day covers every sellable product that had sold by then (or never sold).")
+def recommendations_cover_catalogue(warehouse: Warehouse) -> dg.AssetCheckResult:
+    (day, rows, expected), = warehouse.fetchall(
+        """
+        with last as (select max(reco_date) as d from reco.recommendations),
+        first_sale as (select product_id, min(date_day) as first_day from marts.product_daily_features
+                       group by product_id)
+        select last.d,
+               (select count(*) from reco.recommendations, last where reco_date = last.d),
+               (select count(distinct p.product_id) from marts.dim_product as p
+                left join first_sale using (product_id), last
+                where p.product_id is not null and (first_sale.first_day is null or first_sale.first_day <= last.d))
+        from last
+        """
+    )
+    return dg.AssetCheckResult(passed=rows == expected, severity=dg.AssetCheckSeverity.WARN,
+                               metadata={"day": str(day), "rows": rows, "expected_products": expected})
+
+
 @dg.asset_check(asset=["reco", "kpi_recommendations_daily"], blocking=True,
                 description="The KPI counts every recommendation once, and acted on ≤ evaluated ≤ actionable.")
 def kpi_reconciles(warehouse: Warehouse) -> dg.AssetCheckResult:

@@ -63,8 +63,11 @@ class Settings:
     anthropic_api_key: str | None
     anthropic_base_url: str | None
     anthropic_model: str
+    reco_mode: str  # auto (LLM with a key, else offline) | llm (no key → bundled fake) | offline
     # Crawl
     crawl_obey_robots: bool
+    # The affiliate's own catalogue CSV (None → the bundled sample)
+    catalogue_file: Path | None
     # Inboxes
     sales_inbox: Path
     screens_inbox: Path
@@ -116,6 +119,8 @@ def load_settings() -> Settings:
         anthropic_api_key=_env("ANTHROPIC_API_KEY"),
         anthropic_base_url=_env("ANTHROPIC_BASE_URL"),
         anthropic_model=_env("ANTHROPIC_MODEL", "claude-sonnet-4-5") or "",
+        reco_mode=(_env("RECO_MODE", "auto") or "auto").strip().lower(),
+        catalogue_file=Path(_env("CATALOGUE_FILE")).expanduser() if _env("CATALOGUE_FILE") else None,  # type: ignore[arg-type]
         crawl_obey_robots=(_env("CRAWL_OBEY_ROBOTS", "true") or "true").lower() not in ("0", "false", "no"),
         sales_inbox=_path("SALES_INBOX", data_dir / "inbox" / "sales"),
         screens_inbox=_path("SCREENS_INBOX", data_dir / "inbox" / "screens"),

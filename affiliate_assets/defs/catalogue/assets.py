@@ -6,13 +6,13 @@ time; those live in the affiliate's own catalogue. A CSV at ``CATALOGUE_FILE`` r
 
 
 import csv
-import os
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 import dagster as dg
 
 from affiliate_assets.defs.catalogue.tables import PRODUCT_CATALOGUE
+from affiliate_assets.lib.settings import load_settings
 from affiliate_assets.lib.warehouse import Reject, Warehouse
 from affiliate_assets.sample_data.catalogue import catalogue
 
@@ -92,8 +92,8 @@ def validate(records: list[dict]) -> tuple[list[tuple], list[Reject]]:
     description="The affiliate's product catalogue: price, commission, stock, lead time (seed: estoque_atual).",
 )
 def product_catalogue(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
-    path = os.environ.get("CATALOGUE_FILE")
-    records = read_catalogue_file(Path(path)) if path else sample_rows()
+    path = load_settings().catalogue_file
+    records = read_catalogue_file(path) if path else sample_rows()
     good, rejects = validate(records)
     result = warehouse.load(
         PRODUCT_CATALOGUE, good, mode="replace", rejects=rejects, reject_batch="catalogue"
@@ -102,7 +102,7 @@ def product_catalogue(context: dg.AssetExecutionContext, warehouse: Warehouse) -
     return dg.MaterializeResult(
         metadata={
             **result.metadata(),
-            "source": path or "bundled sample catalogue",
+            "source": str(path) if path else "bundled sample catalogue",
             "dagster/row_count": result.rows_loaded,
             "physical_products": sum(1 for r in good if r[PRODUCT_CATALOGUE.column_names.index("is_physical")]),
         }

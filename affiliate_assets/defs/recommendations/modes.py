@@ -11,12 +11,11 @@
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 
 import dagster as dg
 
-from affiliate_assets.lib.settings import Settings
+from affiliate_assets.lib.settings import Settings, load_settings
 
 MODES = ("auto", "llm", "offline")
 FAKE_API_KEY = "sk-ant-fake-key"  # the bundled fake accepts any key
@@ -32,8 +31,8 @@ class Engine:
 
 
 def requested_mode(config_mode: str | None) -> str:
-    # RECO_MODE is read here rather than in lib/settings.py (owned by the platform team); see README.
-    mode = (config_mode or os.environ.get("RECO_MODE") or "auto").strip().lower()
+    # RECO_MODE comes from Settings (lib/settings.py); run config wins over it.
+    mode = (config_mode or load_settings().reco_mode or "auto").strip().lower()
     if mode not in MODES:
         raise dg.Failure(description=f"RECO_MODE/mode must be one of {', '.join(MODES)}, got {mode!r}")
     return mode

@@ -16,12 +16,10 @@
     pre_hook="{% if is_incremental() %}delete from {{ this }} where {{ in_partition_window('sold_at') }}{% endif %}",
     indexes=[
         {'columns': ['sale_id'], 'unique': true},
-        {'columns': ['date_key']},
         {'columns': ['sold_at']},
+        {'columns': ['date_key']},
         {'columns': ['customer_key']},
         {'columns': ['product_key']},
-        {'columns': ['geography_key']},
-        {'columns': ['channel_key']},
     ],
 ) }}
 -- depends_on: {{ ref('dim_customer') }}

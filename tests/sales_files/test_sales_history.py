@@ -10,7 +10,7 @@ from pathlib import Path
 import dagster as dg
 from sales_files_helpers import file_row, history
 
-from affiliate_assets.defs.sales_files.ingest import file_hash
+from affiliate_assets.lib.files import file_hash
 from affiliate_assets.lib.settings import load_settings
 from affiliate_assets.sample_data import sales_files as sample
 

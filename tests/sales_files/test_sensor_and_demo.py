@@ -10,8 +10,8 @@ from sales_files_helpers import age, file_row
 from affiliate_assets.defs.sales_files import checks
 from affiliate_assets.defs.sales_files.assets import OP_NAME, ingest_sales_files
 from affiliate_assets.defs.sales_files.demo import prepare_demo
-from affiliate_assets.defs.sales_files.ingest import file_hash
 from affiliate_assets.defs.sales_files.sensors import sales_files_inbox_sensor
+from affiliate_assets.lib.files import file_hash
 from affiliate_assets.lib.settings import load_settings
 from affiliate_assets.sample_data import sales_files as sample
 

@@ -19,7 +19,6 @@ Two paths:
 from __future__ import annotations
 
 import csv
-import hashlib
 import logging
 import shutil
 import time
@@ -33,6 +32,7 @@ import psycopg
 
 from affiliate_assets.defs.sales_files import parsing
 from affiliate_assets.defs.sales_files.tables import SALES_FILES, SALES_HISTORY
+from affiliate_assets.lib.files import file_hash
 from affiliate_assets.lib.settings import Settings
 from affiliate_assets.lib.warehouse import LoadMode, Reject, Warehouse
 
@@ -60,14 +60,6 @@ class FileOutcome:
     profile: dict[str, Any] = field(default_factory=dict)
     reason: str | None = None
     elapsed_s: float = 0.0
-
-
-def file_hash(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        while chunk := fh.read(parsing.READ_CHUNK):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def is_candidate(path: Path) -> bool:

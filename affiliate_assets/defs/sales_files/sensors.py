@@ -20,6 +20,7 @@ import dagster as dg
 
 from affiliate_assets.defs.sales_files import ingest
 from affiliate_assets.defs.sales_files.assets import OP_NAME, SalesFilesConfig, ingest_sales_files
+from affiliate_assets.lib.files import file_hash
 from affiliate_assets.lib.settings import load_settings
 from affiliate_assets.lib.warehouse import Warehouse
 
@@ -43,7 +44,7 @@ def evaluate_inbox(cursor: str | None, inbox: Path, warehouse: Warehouse,
         if previous and previous[:2] == [stat.st_size, stat.st_mtime_ns]:
             state[path.name] = previous  # already requested on an earlier tick
             continue
-        digest = ingest.file_hash(path)
+        digest = file_hash(path)
         state[path.name] = [stat.st_size, stat.st_mtime_ns, digest]
         fresh.append((path, digest, stat.st_mtime_ns))
     loaded = ingest.loaded_hashes(warehouse, [d for _, d, _ in fresh])

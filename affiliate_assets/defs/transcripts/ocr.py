@@ -27,7 +27,6 @@ projection-profile deskew are written here with numpy: each is a dozen lines.
 
 from __future__ import annotations
 
-import hashlib
 import io
 from dataclasses import asdict, dataclass
 from functools import lru_cache
@@ -76,10 +75,6 @@ class OcrResult:
     @property
     def mean_confidence(self) -> float | None:
         return round(sum(w.conf for w in self.words) / len(self.words), 2) if self.words else None
-
-
-def content_hash(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
 
 
 def open_image(data: bytes) -> Image.Image:

@@ -15,6 +15,7 @@ import dagster as dg
 from pydantic import Field
 
 from affiliate_assets.defs.transcripts.screen_tables import SCREEN_INTERACTIONS, SCREEN_TRANSCRIPTS
+from affiliate_assets.lib.files import content_hash
 from affiliate_assets.lib.settings import load_settings
 from affiliate_assets.lib.warehouse import Reject, Warehouse, to_json
 
@@ -56,7 +57,7 @@ def transcribe(data: bytes, name: str, captured_at: datetime) -> dict:
     )
 
     row = {c: None for c in SCREEN_TRANSCRIPTS.column_names}
-    row.update(image_hash=ocr.content_hash(data), file_name=name, engine="tesseract", captured_at=captured_at)
+    row.update(image_hash=content_hash(data), file_name=name, engine="tesseract", captured_at=captured_at)
     try:
         img = ocr.open_image(data)
         row.update(width=img.width, height=img.height)
@@ -117,8 +118,6 @@ def screen_transcripts(
     paths = [inbox / f if not Path(f).is_absolute() else Path(f) for f in config.files] or list_images(inbox)
     blobs: dict[str, tuple[Path, bytes]] = {}
     rejects: list[Reject] = []
-    from affiliate_assets.defs.transcripts.ocr import content_hash
-
     for path in paths:
         try:
             data = path.read_bytes()

@@ -16,6 +16,7 @@ from affiliate_assets.defs.transcripts.screen_assets import (
     screen_interactions,
     screen_transcripts,
 )
+from affiliate_assets.lib.files import content_hash
 from affiliate_assets.lib.settings import load_settings
 
 MAX_FILES_PER_RUN = 50  # a big drop is split over ticks so one run stays a few minutes long
@@ -33,8 +34,6 @@ def _fingerprint(stat) -> str:
     description="OCRs screenshots dropped into SCREENS_INBOX (one run per batch of new images).",
 )
 def screens_inbox_sensor(context: dg.SensorEvaluationContext) -> dg.SensorResult | dg.SkipReason:
-    from affiliate_assets.defs.transcripts.ocr import content_hash
-
     inbox = load_settings().screens_inbox
     seen: dict[str, str] = json.loads(context.cursor) if context.cursor else {}
     current: dict[str, str] = {}

@@ -28,11 +28,21 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
+import marshal
+import multiprocessing
+import os
 import secrets
+import sys
 import threading
 import time
+from array import array
+from bisect import bisect_left, bisect_right
 from collections import Counter, OrderedDict
+from concurrent.futures import ProcessPoolExecutor
 from datetime import UTC, date, datetime, timedelta
+from functools import lru_cache
+from pathlib import Path
 from typing import Any, ClassVar
 
 import orjson
@@ -45,7 +55,6 @@ DEFAULT_CLIENT_ID = "fake-hotmart-client-id"
 DEFAULT_CLIENT_SECRET = "fake-hotmart-client-secret"
 DEFAULT_STATUSES = ("APPROVED", "COMPLETE")
 MAX_RESULTS_CAP = 500
-PREFETCH_SCALE = 20.0
 RATE_LIMIT = 500
 API = r"/(?:payments|products)/api/v1"
 
@@ -86,6 +95,7 @@ def _product_ref(s: gen.Sale) -> dict[str, Any]:
     return {"name": s.product_name, "id": s.product_id}
 
 
+@lru_cache(maxsize=256)
 def _producer_ucode(name: str) -> str:
     return gen._Bits(sum(map(ord, name)) * 7919).uuid()
 
@@ -152,96 +162,185 @@ RENDERERS = {"history": history_item, "users": users_item, "commissions": commis
 
 
 # --------------------------------------------------------------------------------------------------
-# Data: rendered days, cached
+# Data: each (endpoint, day) packed once as JSON bytes grouped by status, served as byte ranges
 # --------------------------------------------------------------------------------------------------
+
+STATUS_ORDER = ("COMPLETE", "APPROVED", "REFUNDED", "PARTIALLY_REFUNDED", "CHARGEBACK", "CANCELLED", "EXPIRED")
+"""Statuses the generator produces; a pack lists its items grouped by status in this order."""
+ENDPOINTS = tuple(RENDERERS)
+PACK_FORMAT = 1
+
+
+class DayPack:
+    """The items of one (endpoint, day): each item's JSON followed by a comma, grouped by status, each group
+    ordered by (order date, transaction), with a small index (byte offsets, order ms, product ids).
+
+    A request for one status and a time window (what a client paging day by day sends) is then one
+    contiguous byte range found by bisection: a 500-item page is a single read, no per-item work, so the
+    fake serves a million sales without being the bottleneck and without holding them (the bytes live on
+    disk when a cache directory is set, else in this object).
+    """
+
+    __slots__ = ("_blob", "_path", "groups", "offsets", "order_ms", "product_ids", "transactions")
+
+    def __init__(self, index: dict[str, Any], blob: bytes | None = None, path: Path | None = None):
+        self.offsets = array("q", index["offsets"])
+        self.order_ms = array("q", index["order_ms"])
+        self.product_ids = array("q", index["product_ids"])
+        self.transactions: list[str] = index["transactions"].split("\n") if index["transactions"] else []
+        self.groups: dict[str, tuple[int, int]] = dict(index["groups"])
+        self._blob = blob
+        self._path = path
+
+    @classmethod
+    def build(cls, endpoint: str, sales: list[gen.Sale]) -> tuple[dict[str, Any], bytes]:
+        """``(index, blob)`` of the endpoint's items for ``sales`` (one day, sorted by order date)."""
+        render = RENDERERS[endpoint]
+        rank = {status: i for i, status in enumerate(STATUS_ORDER)}
+        chosen = [s for s in sales if endpoint != "commissions" or s.is_paid]  # unpaid sales pay nobody
+        chosen.sort(key=lambda s: (rank.get(s.status, len(rank)), s.status))  # stable: date order kept
+        parts = [orjson.dumps(render(s)) + b"," for s in chosen]
+        offsets = array("q", [0])
+        for part in parts:
+            offsets.append(offsets[-1] + len(part))
+        groups: dict[str, list[int]] = {}
+        for i, s in enumerate(chosen):
+            groups.setdefault(s.status, [i, i])[1] = i + 1
+        index = {
+            "offsets": offsets.tobytes(),
+            "order_ms": array("q", [epoch_ms(s.order_date) for s in chosen]).tobytes(),
+            "product_ids": array("q", [s.product_id for s in chosen]).tobytes(),
+            "transactions": "\n".join(s.transaction for s in chosen),
+            "groups": [(status, tuple(span)) for status, span in groups.items()],
+        }
+        return index, b"".join(parts)
+
+    def __len__(self) -> int:
+        return len(self.order_ms)
+
+    def read(self, first: int, last: int) -> bytes:
+        """The bytes of items ``[first, last)``, each followed by a comma."""
+        start, end = self.offsets[first], self.offsets[last]
+        if self._blob is not None:
+            return self._blob[start:end]
+        with open(self._path, "rb") as fh:  # type: ignore[arg-type]
+            return os.pread(fh.fileno(), end - start, start)
+
+    def select(self, start_ms: int, end_ms: int, statuses: frozenset[str] | None, product_id: int | None,
+               transaction: str | None) -> range | list[int]:
+        """Item numbers matching a request, in order date order: a ``range`` when contiguous."""
+        spans = [span for status, span in self.groups.items() if statuses is None or status in statuses]
+        order = self.order_ms
+        if len(spans) == 1 and product_id is None and transaction is None:
+            lo, hi = spans[0]
+            return range(bisect_left(order, start_ms, lo, hi), bisect_right(order, end_ms, lo, hi))
+        picked = [i for lo, hi in spans for i in range(lo, hi)
+                  if start_ms <= order[i] <= end_ms
+                  and (product_id is None or self.product_ids[i] == product_id)
+                  and (transaction is None or self.transactions[i] == transaction)]
+        picked.sort(key=lambda i: (order[i], self.transactions[i]))
+        return picked
+
+    def pieces(self, chosen: range | list[int]) -> list[bytes]:
+        if isinstance(chosen, range):
+            return [self.read(chosen.start, chosen.stop)] if len(chosen) else []
+        return [self.read(i, i + 1) for i in chosen]
+
+
+def _cache_key(scale: float) -> str:
+    """Cache folder name: changes whenever the generator, the catalogue or this fake change (stale bytes
+    would silently serve other data than ``sales_for_day``)."""
+    digest = hashlib.sha256(f"{PACK_FORMAT}/{scale!r}".encode())
+    for module in (gen, sys.modules[catalogue.__module__], sys.modules[__name__]):
+        digest.update(Path(module.__file__).read_bytes())  # type: ignore[arg-type]
+    return f"hotmart-scale{scale:g}-{digest.hexdigest()[:12]}"
+
+
+def write_day(folder: Path, scale: float, day: date) -> None:
+    """Generate one day and write its three packs (``<day>.<endpoint>.json`` + ``.idx``) atomically."""
+    sales = gen.sales_for_day(day, scale)
+    for endpoint in ENDPOINTS:
+        index, blob = DayPack.build(endpoint, sales)
+        for suffix, data in ((".json", blob), (".idx", marshal.dumps(index))):  # the index last: it marks done
+            final = folder / f"{day.isoformat()}.{endpoint}{suffix}"
+            tmp = folder / f"{final.name}.{os.getpid()}.{threading.get_ident()}.tmp"
+            tmp.write_bytes(data)
+            os.replace(tmp, final)
 
 
 class SalesStore:
-    """Rendered items per (endpoint, day), kept in a small LRU: paging through a day touches it once.
+    """Day packs by (endpoint, day), generated on first use. With ``cache_dir`` they are written to disk
+    once (reused by later runs of the same generator and scale) and only their small indexes are kept in
+    memory; without it, whole packs are kept in a small LRU (fine at test and demo scales)."""
 
-    Each day is a list of ``(order_ms, status, product_id, transaction, json_bytes)``. Commissions are
-    listed only for sales that were paid at some point (an expired boleto pays nobody).
-    """
-
-    def __init__(self, scale: float, max_days: int = 16):
+    def __init__(self, scale: float, cache_dir: str | Path | None = None, max_days: int = 16):
         self.scale = scale
         self.max_days = max_days
-        self._days: OrderedDict[tuple[str, date], list[tuple]] = OrderedDict()
-        self._filtered: OrderedDict[tuple, list[bytes]] = OrderedDict()
-        self._generated: OrderedDict[date, list[gen.Sale]] = OrderedDict()
-        self._pending: dict[tuple[str, date], threading.Event] = {}
+        self.folder = Path(cache_dir) / _cache_key(scale) if cache_dir else None
+        if self.folder is not None:
+            self.folder.mkdir(parents=True, exist_ok=True)
+        self._packs: OrderedDict[tuple[str, date], DayPack] = OrderedDict()
+        self._selections: OrderedDict[tuple, list[int]] = OrderedDict()
         self._lock = threading.Lock()
+        self._day_locks: dict[date, threading.Lock] = {}
 
-    def day(self, endpoint: str, day: date) -> list[tuple]:
+    def pack(self, endpoint: str, day: date) -> DayPack:
         key = (endpoint, day)
         with self._lock:
-            if key in self._days:
-                self._days.move_to_end(key)
-                return self._days[key]
-            pending = self._pending.get(key)
-        if pending is not None and pending.wait(timeout=120):
-            return self.day(endpoint, day)
-        rows = self._render(endpoint, day)
-        with self._lock:
-            self._days[key] = rows
-            while len(self._days) > self.max_days:
-                self._days.popitem(last=False)
-        if self.scale >= PREFETCH_SCALE:
-            self._prefetch(endpoint, day + timedelta(days=1))
-        return rows
-
-    def _prefetch(self, endpoint: str, day: date) -> None:
-        """At benchmark scales, render the next day while the client digests this one (the fake's own
-        process is otherwise idle then), so generation overlaps the client instead of adding to it."""
-        key = (endpoint, day)
-        with self._lock:
-            if key in self._days or key in self._pending:
-                return
-            done = self._pending[key] = threading.Event()
-
-        def work() -> None:
-            rows = self._render(endpoint, day)
-            with self._lock:
-                self._days[key] = rows
-                del self._pending[key]
-            done.set()
-
-        threading.Thread(target=work, daemon=True).start()
-
-    def _render(self, endpoint: str, day: date) -> list[tuple]:
-        render = RENDERERS[endpoint]
-        return [
-            (epoch_ms(s.order_date), s.status, s.product_id, s.transaction, orjson.dumps(render(s)))
-            for s in self._sales(day)
-            if endpoint != "commissions" or s.is_paid
-        ]
-
-    def _sales(self, day: date) -> list[gen.Sale]:
-        """Generated sales of a day, shared by the endpoints (history and users read the same days)."""
-        with self._lock:
-            hit = self._generated.get(day)
-        if hit is None:
-            hit = gen.sales_for_day(day, self.scale)
-            with self._lock:
-                self._generated[day] = hit
-                while len(self._generated) > 3:
-                    self._generated.popitem(last=False)
-        return hit
-
-    def filtered(self, endpoint: str, day: date, filter_key: tuple, keep) -> list[bytes]:
-        """The day's rendered items that pass ``keep``, memoized per (endpoint, day, filter)."""
-        key = (endpoint, day, filter_key)
-        with self._lock:
-            hit = self._filtered.get(key)
+            hit = self._packs.get(key)
             if hit is not None:
-                self._filtered.move_to_end(key)
+                self._packs.move_to_end(key)
                 return hit
-        items = [r[4] for r in self.day(endpoint, day) if keep(r)]
+            day_lock = self._day_locks.setdefault(day, threading.Lock())
+        with day_lock:  # one thread generates a day; the others wait for it
+            packs = self._load(day)
         with self._lock:
-            self._filtered[key] = items
-            while len(self._filtered) > 4 * self.max_days:
-                self._filtered.popitem(last=False)
-        return items
+            self._packs.update(((e, day), p) for e, p in packs.items())
+            while len(self._packs) > self.max_days * len(ENDPOINTS):
+                self._packs.popitem(last=False)
+        return packs[endpoint]
+
+    def _load(self, day: date) -> dict[str, DayPack]:
+        if self.folder is None:
+            sales = gen.sales_for_day(day, self.scale)
+            return {e: DayPack(*DayPack.build(e, sales)) for e in ENDPOINTS}
+        if not all((self.folder / f"{day.isoformat()}.{e}.idx").exists() for e in ENDPOINTS):
+            write_day(self.folder, self.scale, day)
+        return {e: DayPack(marshal.loads((self.folder / f"{day.isoformat()}.{e}.idx").read_bytes()),
+                           path=self.folder / f"{day.isoformat()}.{e}.json") for e in ENDPOINTS}
+
+    def prepare(self, first: date, last: date, processes: int = 2) -> dict[str, Any]:
+        """Write the packs of ``[first, last]`` not on disk yet, in ``processes`` worker processes: what a
+        real API has in its database before anyone calls it, made before a benchmark starts its clock."""
+        if self.folder is None:
+            raise ValueError("prepare needs the fake's cache_dir option")
+        days = [first + timedelta(days=i) for i in range((last - first).days + 1)]
+        missing = [d for d in days if not (self.folder / f"{d.isoformat()}.commissions.idx").exists()]
+        started = time.perf_counter()
+        if missing and processes > 1:
+            context = multiprocessing.get_context("spawn")  # never fork a threaded server
+            with ProcessPoolExecutor(max_workers=processes, mp_context=context) as pool:
+                list(pool.map(write_day, [self.folder] * len(missing), [self.scale] * len(missing), missing))
+        else:
+            for d in missing:
+                write_day(self.folder, self.scale, d)
+        return {"days": len(days), "generated": len(missing), "seconds": round(time.perf_counter() - started, 2),
+                "folder": str(self.folder)}
+
+    def selection(self, endpoint: str, day: date, request: tuple) -> range | list[int]:
+        """:meth:`DayPack.select` for ``request``; the (rare) non-contiguous answers are memoized."""
+        key = (endpoint, day, request)
+        with self._lock:
+            hit = self._selections.get(key)
+        if hit is not None:
+            return hit
+        chosen = self.pack(endpoint, day).select(*request)
+        if isinstance(chosen, list):
+            with self._lock:
+                self._selections[key] = chosen
+                while len(self._selections) > 4 * self.max_days:
+                    self._selections.popitem(last=False)
+        return chosen
 
 
 def _days_between(start_ms: int, end_ms: int) -> list[date]:
@@ -274,6 +373,7 @@ class HotmartHandler(FakeHandler):
          "sales"),
         ("POST", r"/_fake/faults", "set_faults"),
         ("POST", r"/_fake/reset", "reset"),
+        ("POST", r"/_fake/prepare", "prepare"),
         ("GET", r"/_fake/stats", "stats"),
     ]
     # Class attributes set by serve(): client_id, client_secret, store, state (shared mutable dict).
@@ -356,17 +456,29 @@ class HotmartHandler(FakeHandler):
             return None
         return size, offset
 
-    def _send_page(self, items: list[bytes], total: int, offset: int, size: int, *, truncate: bool = False):
+    def _send_page(self, pieces: list[bytes], total: int, offset: int, size: int, *, truncate: bool = False):
+        """Send ``{"items": [...], "page_info": {...}}`` from item pieces that each end with a comma,
+        written to the socket piece by piece (no copy of the page into one body)."""
         page_info = {
             "total_results": total,
             "next_page_token": _encode_token(offset + size, size) if offset + size < total else None,
             "prev_page_token": _encode_token(max(0, offset - size), size) if offset > 0 else None,
             "results_per_page": size,
         }
-        body = b'{"items":[' + b",".join(items) + b'],"page_info":' + orjson.dumps(page_info) + b"}"
+        parts: list[bytes | memoryview] = [b'{"items":[', *pieces, b'],"page_info":' + orjson.dumps(page_info) + b"}"]
+        if pieces:
+            parts[-2] = memoryview(parts[-2])[:-1]  # the last item's trailing comma
         if truncate:
-            body = body[: max(1, len(body) // 2)]
-        self.send_bytes(200, body, "application/json;charset=UTF-8", self._rate_headers())
+            body = b"".join(parts)
+            parts = [body[: max(1, len(body) // 2)]]
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json;charset=UTF-8")
+        self.send_header("Content-Length", str(sum(len(p) for p in parts)))
+        for name, value in self._rate_headers().items():
+            self.send_header(name, value)
+        self.end_headers()
+        for part in parts:
+            self.wfile.write(part)
 
     # Endpoints -------------------------------------------------------------------------------------
     def products(self) -> None:
@@ -382,7 +494,7 @@ class HotmartHandler(FakeHandler):
             items = [i for i in items if i["status"] == q["status"]]
         if q.get("id"):
             items = [i for i in items if str(i["id"]) == q["id"]]
-        rendered = [orjson.dumps(i) for i in items[offset:offset + size]]
+        rendered = [orjson.dumps(i) + b"," for i in items[offset:offset + size]]
         self._send_page(rendered, len(items), offset, size)
 
     def sales(self, endpoint: str) -> None:
@@ -402,36 +514,30 @@ class HotmartHandler(FakeHandler):
             return
         status = q.get("transaction_status")
         transaction = q.get("transaction")
-        statuses = {status} if status else (None if transaction else set(DEFAULT_STATUSES))
+        statuses = frozenset({status}) if status else (None if transaction else frozenset(DEFAULT_STATUSES))
         product_id = int(q["product_id"]) if q.get("product_id", "").isdigit() else None
         first_day = datetime.fromtimestamp(start_ms / 1000, UTC).date()
         if end_ms < start_ms or first_day < gen.FIRST_DAY - timedelta(days=1):
             self._send_page([], 0, 0, size)
             return
-
-        def keep(row: tuple) -> bool:
-            return (start_ms <= row[0] <= end_ms and (statuses is None or row[1] in statuses)
-                    and (product_id is None or row[2] == product_id)
-                    and (transaction is None or row[3] == transaction))
-
-        # Per day, the items passing the filter (cached: the pages of one stream re-read the same days).
-        filter_key = (start_ms, end_ms, tuple(sorted(statuses or ())), product_id, transaction)
+        request = (start_ms, end_ms, statuses, product_id, transaction)
         days = [d for d in _days_between(start_ms, end_ms) if d >= gen.FIRST_DAY]
-        counts = [(d, len(self.store.filtered(endpoint, d, filter_key, keep))) for d in days]
-        total = sum(n for _, n in counts)
-        page: list[bytes] = []
-        skip = offset
-        for d, n in counts:
-            if len(page) >= size:
+        chosen = [(d, self.store.selection(endpoint, d, request)) for d in days]
+        total = sum(len(c) for _, c in chosen)
+        pieces: list[bytes] = []
+        skip, wanted = offset, size
+        for d, items in chosen:
+            if wanted <= 0:
                 break
-            if skip >= n:
-                skip -= n
+            if skip >= len(items):
+                skip -= len(items)
                 continue
-            rows = self.store.filtered(endpoint, d, filter_key, keep)
-            page.extend(rows[skip: skip + size - len(page)])
+            part = items[skip: skip + wanted]
+            pieces.extend(self.store.pack(endpoint, d).pieces(part))
+            wanted -= len(part)
             skip = 0
         page_number = offset // size + 1
-        self._send_page(page, total, offset, size, truncate=page_number == self.state["truncate_page"])
+        self._send_page(pieces, total, offset, size, truncate=page_number == self.state["truncate_page"])
 
     # Control ---------------------------------------------------------------------------------------
     def set_faults(self) -> None:
@@ -453,6 +559,18 @@ class HotmartHandler(FakeHandler):
             self.state["requests"] = Counter()
         self.send_json(200, {"reset": True})
 
+    def prepare(self) -> None:
+        """``POST /_fake/prepare {"start_date": "YYYY-MM-DD", "end_date": "YYYY-MM-DD", "processes": 2}``:
+        generate the days' packs into the cache folder now (answers when done, with the figures)."""
+        body = self.read_json() or {}
+        try:
+            figures = self.store.prepare(date.fromisoformat(body["start_date"]), date.fromisoformat(body["end_date"]),
+                                         int(body.get("processes", 2)))
+        except (KeyError, ValueError) as exc:
+            self.send_json(400, {"error": "invalid_parameter", "error_description": str(exc)})
+            return
+        self.send_json(200, figures)
+
     def stats(self) -> None:
         self.send_json(200, {"requests": dict(self.state["requests"]),
                              "tokens_issued": self.state["tokens_issued"]})
@@ -462,10 +580,11 @@ FAULTS: dict[str, Any] = {"fail_429": 0, "fail_500": 0, "truncate_page": 0, "pag
                           "rate_limit_reset": 1, "token_ttl": 3600}
 
 
-def build_server(host: str = "127.0.0.1", port: int = 0, *, scale: float = 1.0,
+def build_server(host: str = "127.0.0.1", port: int = 0, *, scale: float = 1.0, cache_dir: str | None = None,
                  client_id: str = DEFAULT_CLIENT_ID, client_secret: str = DEFAULT_CLIENT_SECRET,
                  **faults: Any) -> FakeServer:
-    """A Hotmart fake on ``host:port``. ``faults`` are the initial :data:`FAULTS` (see module docs)."""
+    """A Hotmart fake on ``host:port``. ``faults`` are the initial :data:`FAULTS` (see module docs);
+    ``cache_dir`` keeps generated days on disk (benchmark scales), see :class:`SalesStore`."""
     expire = faults.pop("expire_tokens", False)
     unknown = set(faults) - set(FAULTS)
     if unknown:
@@ -475,5 +594,5 @@ def build_server(host: str = "127.0.0.1", port: int = 0, *, scale: float = 1.0,
     if expire:
         state["token_ttl"] = 0
     return serve(HotmartHandler, host, port, client_id=client_id, client_secret=client_secret,
-                 store=SalesStore(float(scale), max_days=4 if float(scale) >= PREFETCH_SCALE else 16),
+                 store=SalesStore(float(scale), cache_dir=cache_dir),
                  state=state)

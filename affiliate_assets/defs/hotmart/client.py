@@ -25,6 +25,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 import orjson
 import requests
@@ -40,6 +41,8 @@ MAX_PAGE_SIZE = 500
 """``max_results`` cap we keep to (the API's documented paging examples stop well below it)."""
 PAGES_AHEAD = 2
 """Decoded pages a worker may hold ahead of the caller, per stream: bounds memory, not speed."""
+READ_CHUNK = 1 << 20
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 TOKEN_MARGIN_S = 60.0
 """Refresh a token this long before Hotmart says it expires (clock skew, long pages)."""
 
@@ -103,6 +106,10 @@ class HotmartClient(HttpClient):
         self._basic = basic or basic_header(client_id, client_secret)
         self.page_size = max(1, min(page_size, MAX_PAGE_SIZE))
         self.workers = max(0, workers)
+        if urlsplit(self.base_url).hostname in LOOPBACK_HOSTS:
+            # requests re-reads proxy variables and ~/.netrc on every request (~0.3 ms); neither applies
+            # to a server on this machine (the fake, a tunnel).
+            self.session.trust_env = False
         self._auth = _shared or _SharedToken()
         self._used_token: str | None = None
         self._fetching_token = False
@@ -205,8 +212,10 @@ class HotmartClient(HttpClient):
         params = stream.params()
 
         def fetch_page(token: str | None) -> tuple[list[tuple[list, int | None]], str | None]:
-            resp = self.request("GET", path, params=self._page_query(params, token))
-            items, total, next_token = decode_page(stream.endpoint, resp.content, resp.url)
+            # 1 MB reads instead of requests' 10 KB ones: ~0.4 ms less CPU per 500-item page.
+            resp = self.request("GET", path, params=self._page_query(params, token), stream=True)
+            body = b"".join(resp.iter_content(READ_CHUNK))
+            items, total, next_token = decode_page(stream.endpoint, body, resp.url)
             return [(items, total)], next_token
 
         return paginate(fetch_page)

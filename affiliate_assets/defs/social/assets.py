@@ -22,6 +22,7 @@ from decimal import Decimal
 import dagster as dg
 from psycopg import sql
 
+from affiliate_assets.defs.catalogue.lookup import catalogue_rows
 from affiliate_assets.defs.social.clients import PlatformSource, PostSnapshot, SocialApis, SocialAuthError
 from affiliate_assets.defs.social.linking import ProductLinker, catalogue_entries
 from affiliate_assets.defs.social.tables import COUNT_COLUMNS, SOCIAL_METRICS
@@ -128,15 +129,9 @@ def snapshot_row(snap: PostSnapshot, day: date, followers: int | None, observed_
 
 def load_linker(warehouse: Warehouse) -> tuple[ProductLinker, str]:
     """Link against the warehouse catalogue when it is loaded, else the bundled one."""
-    rows: list[tuple] = []
-    if warehouse.table_exists("raw.product_catalogue"):
-        rows = warehouse.fetchall("select product_id, name, null, hashtag, ucode from raw.product_catalogue")
-    if rows:
-        return ProductLinker(catalogue_entries(rows)), "raw.product_catalogue"
-    from affiliate_assets.sample_data.catalogue import catalogue
-
-    entries = catalogue_entries((p.product_id, p.name, p.slug, p.hashtag, p.ucode) for p in catalogue())
-    return ProductLinker(entries), "bundled sample catalogue"
+    rows, source = catalogue_rows(warehouse, ("product_id", "name", "hashtag", "ucode"))
+    # No slug column: catalogue_entries derives it from the name (as the sample catalogue does).
+    return ProductLinker(catalogue_entries((pid, name, None, tag, ucode) for pid, name, tag, ucode in rows)), source
 
 
 def kept_rows(warehouse: Warehouse, first: date, last: date, observed: set[tuple[str, date]]) -> list[tuple]:

@@ -14,6 +14,7 @@ from pathlib import Path
 import dagster as dg
 from pydantic import Field
 
+from affiliate_assets.defs.catalogue.lookup import catalogue_rows
 from affiliate_assets.defs.transcripts.screen_tables import SCREEN_INTERACTIONS, SCREEN_TRANSCRIPTS
 from affiliate_assets.lib.files import content_hash
 from affiliate_assets.lib.settings import load_settings
@@ -160,17 +161,6 @@ def screen_transcripts(
     })
 
 
-def catalogue_products(warehouse: Warehouse) -> tuple[list[tuple[int, str]], str]:
-    """(product_id, name) to match against: the live catalogue table, else the bundled sample."""
-    if warehouse.table_exists("raw.product_catalogue"):
-        rows = warehouse.fetchall("select product_id, name from raw.product_catalogue")
-        if rows:
-            return [(int(pid), name) for pid, name in rows], "raw.product_catalogue"
-    from affiliate_assets.sample_data.catalogue import catalogue
-
-    return [(p.product_id, p.name) for p in catalogue()], "bundled sample catalogue"
-
-
 def interaction_rows(transcripts: list[tuple], products: list[tuple[int, str]]) -> list[tuple]:
     """Parse every (image_hash, screen_type, words, captured_at) transcript into interaction rows."""
     from affiliate_assets.defs.transcripts.ocr import Word
@@ -212,7 +202,7 @@ def screen_interactions(context: dg.AssetExecutionContext, warehouse: Warehouse)
         "select image_hash, screen_type, words, captured_at from raw.screen_transcripts "
         "where status <> 'error' order by image_hash"
     )
-    products, catalogue_source = catalogue_products(warehouse)
+    products, catalogue_source = catalogue_rows(warehouse, ("product_id", "name"))
     rows = interaction_rows(transcripts, products)
     result = warehouse.load(
         SCREEN_INTERACTIONS, [tuple(r[c] for c in SCREEN_INTERACTIONS.column_names) for r in rows], mode="replace"

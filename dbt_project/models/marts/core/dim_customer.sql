@@ -17,7 +17,7 @@ with customers as (
         max(sold_at) as last_purchase_at,
         count(*) as lifetime_orders,
         sum(sales_amount) as lifetime_revenue
-    from {{ ref('int_sales_unioned') }}
+    from {{ ref('int_sales_dimension_attributes') }}
     group by customer_natural_key
 )
 

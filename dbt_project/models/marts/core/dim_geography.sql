@@ -3,7 +3,7 @@
 {{ config(indexes=[{'columns': ['geography_key'], 'unique': true}]) }}
 
 with places as (
-    select distinct country, state, city from {{ ref('int_sales_unioned') }}
+    select distinct country, state, city from {{ ref('int_sales_dimension_attributes') }}
 ),
 
 states as (

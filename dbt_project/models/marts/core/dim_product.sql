@@ -12,7 +12,7 @@ sales_only as (
         product_natural_key,
         max(product_id) as product_id,
         min(product_name) as product_name
-    from {{ ref('int_sales_unioned') }}
+    from {{ ref('int_sales_dimension_attributes') }}
     where product_natural_key not in (select product_id::text from known)
     group by product_natural_key
 ),

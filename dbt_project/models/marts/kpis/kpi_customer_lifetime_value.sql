@@ -13,17 +13,32 @@ as_of as (
     select max(date_day) as as_of_date from sales
 ),
 
-customers as (
+orders as (
+    -- One row per order first (a file order has several lines): two hash aggregates, no distinct sort.
     select
         customer_key,
-        count(distinct order_id) as orders,
+        order_id,
         sum(quantity) as units,
         sum(sales_amount) as revenue,
         sum(commission_amount) as commission_amount,
         sum(profit_amount) as profit_amount,
-        min(date_day) as first_purchase_date,
-        max(date_day) as last_purchase_date
+        min(date_day) as first_day,
+        max(date_day) as last_day
     from sales
+    group by customer_key, order_id
+),
+
+customers as (
+    select
+        customer_key,
+        count(*) as orders,
+        sum(units) as units,
+        sum(revenue) as revenue,
+        sum(commission_amount) as commission_amount,
+        sum(profit_amount) as profit_amount,
+        min(first_day) as first_purchase_date,
+        max(last_day) as last_purchase_date
+    from orders
     group by customer_key
 )
 

@@ -4,13 +4,12 @@
     lift = confidence / P(B). Pairs seen in fewer than 2 baskets are left out. -#}
 with lines as (
     select distinct customer_key, date_day, product_key
-    from {{ ref('fct_sales') }} as sales
-    join {{ ref('dim_customer') }} as customers using (customer_key)
-    where customers.customer_id <> 'unknown'
+    from {{ ref('fct_sales') }}
+    where customer_key <> {{ surrogate_key(["'unknown'"]) }}
 ),
 
 baskets as (
-    select customer_key, date_day
+    select customer_key, date_day, count(*) as products
     from lines
     group by customer_key, date_day
 ),
@@ -19,14 +18,22 @@ basket_count as (
     select count(*)::numeric as baskets from baskets
 ),
 
+-- Only baskets of two or more products can hold a pair: the self-join runs on those lines alone.
+multi_lines as (
+    select lines.*
+    from lines
+    join baskets using (customer_key, date_day)
+    where baskets.products >= 2
+),
+
 product_baskets as (
     select product_key, count(*) as baskets from lines group by product_key
 ),
 
 pairs as (
     select a.product_key as product_a_key, b.product_key as product_b_key, count(*) as baskets
-    from lines as a
-    join lines as b
+    from multi_lines as a
+    join multi_lines as b
         on a.customer_key = b.customer_key and a.date_day = b.date_day and a.product_key <> b.product_key
     group by a.product_key, b.product_key
     having count(*) >= 2

@@ -46,7 +46,7 @@ test: install test-deps  ## run the test suite against real PostgreSQL
 	$(BIN)/pytest
 
 ui: install  ## open the Dagster UI (webserver + daemon) on http://127.0.0.1:$(UI_PORT)
-	$(WITH_ENV) $(BIN)/dagster dev -m affiliate_assets.definitions -h 127.0.0.1 -p $(UI_PORT)
+	$(WITH_ENV) PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/dagster dev -m affiliate_assets.definitions -h 127.0.0.1 -p $(UI_PORT)
 
 docs: install  ## generate and serve the dbt docs on http://127.0.0.1:$(DOCS_PORT)
 	$(WITH_ENV) eval "$$($(PY) -c 'from affiliate_assets.lib.warehouse import dbt_env; import os; [print(f"export {k}={v!r}") for k, v in dbt_env(os.environ["DATABASE_URL"]).items()]')" && \

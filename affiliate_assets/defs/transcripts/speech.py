@@ -32,6 +32,7 @@ ALTERNATIVE_LANGUAGES = ("en-US",)
 ENGINE_GOOGLE = "google-cloud-speech"
 ENGINE_OFFLINE = "pocketsphinx-grammar"
 PARTIAL_PENALTY = 0.5
+SILENCE_PROB = 0.1
 
 
 class AudioError(ValueError):
@@ -134,6 +135,9 @@ class OfflineEngine:
         self._decoder = Decoder(samprate=TARGET_RATE, hmm=str(model / "en-us"), dict=str(dict_path),
                                 lm=str(model / "en-us.lm.bin"), loglevel="ERROR")
         self._fsg = self._decoder.create_fsg("commands", grammar.start, grammar.final, list(grammar.transitions))
+        # create_fsg adds no silence loops (JSGF loading does): without them a pause before, between or after
+        # the words cannot be absorbed and the search often ends off the grammar.
+        self._fsg.add_silence("<sil>", -1, SILENCE_PROB)
         self._decoder.add_fsg("commands", self._fsg)
         self._decoder.activate_search("commands")
         self._lock = threading.Lock()

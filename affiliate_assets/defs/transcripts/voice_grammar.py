@@ -195,6 +195,37 @@ class _GraphBuilder:
         if optional:
             self.transitions.append((src, dst, 1.0))
 
+    def without_epsilons(self) -> list[Transition]:
+        """The same language with no null transitions: pocketsphinx's FSG search often failed to end on
+        the final state through them, so each epsilon is replaced by copies of the word edges it leads to."""
+        eps: dict[int, set[int]] = {}
+        for t in self.transitions:
+            if len(t) == 3:
+                eps.setdefault(t[0], set()).add(t[1])
+
+        def closure(state: int) -> set[int]:
+            seen, todo = {state}, [state]
+            while todo:
+                for nxt in eps.get(todo.pop(), ()):
+                    if nxt not in seen:
+                        seen.add(nxt)
+                        todo.append(nxt)
+            return seen
+
+        words = [t for t in self.transitions if len(t) == 4]
+        by_src: dict[int, list[Transition]] = {}
+        for t in words:
+            by_src.setdefault(t[0], []).append(t)
+        out: set[Transition] = set()
+        states = {t[0] for t in self.transitions} | {t[1] for t in self.transitions}
+        for state in states:
+            for reach in closure(state):
+                for _, dst, prob, word in by_src.get(reach, ()):
+                    out.add((state, dst, prob, word))
+                    if dst != self.FINAL and self.FINAL in closure(dst):
+                        out.add((state, self.FINAL, prob, word))
+        return sorted(out)
+
 
 def build_grammar(product_names: Iterable[str]) -> Grammar:
     """The command graph in pt-BR and English over these products, with its dictionary.
@@ -242,5 +273,6 @@ def build_grammar(product_names: Iterable[str]) -> Grammar:
     lines = [f"{word if i == 0 else f'{word}({i + 1})'} {phones}"
              for word in sorted(prons) for i, phones in enumerate(prons[word])]
     dictionary = "\n".join(lines) + "\n"
-    key = hashlib.sha256((repr(g.transitions) + dictionary).encode()).hexdigest()[:16]
-    return Grammar(tuple(g.transitions), g.START, g.FINAL, dictionary, display, key)
+    transitions = g.without_epsilons()
+    key = hashlib.sha256((repr(transitions) + dictionary).encode()).hexdigest()[:16]
+    return Grammar(tuple(transitions), g.START, g.FINAL, dictionary, display, key)

@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+import shutil
+import uuid
+
 import psycopg
 
 from affiliate_assets.lib import embedded_postgres
-from affiliate_assets.lib.settings import load_settings
+from affiliate_assets.lib.settings import PROJECT_ROOT, load_settings
 from affiliate_assets.lib.warehouse import SCHEMAS, Warehouse, resolve_database_url
 
 
-def test_embedded_server_boots_and_bootstraps(tmp_path, monkeypatch):
+def test_embedded_server_boots_and_bootstraps(monkeypatch):
+    # Under the project, as for users: pgserver runs PostgreSQL as its own system user and must reach the
+    # data dir through every parent (pytest's 0700 temp root is not reachable for it).
+    data_dir = PROJECT_ROOT / "data" / f"test-embedded-{uuid.uuid4().hex[:8]}"
     monkeypatch.delenv("DATABASE_URL", raising=False)
-    monkeypatch.setenv("AFFILIATE_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("AFFILIATE_DATA_DIR", str(data_dir))
     settings = load_settings()
     try:
         url = resolve_database_url(settings)
@@ -29,5 +35,9 @@ def test_embedded_server_boots_and_bootstraps(tmp_path, monkeypatch):
         assert set(SCHEMAS) <= schemas
         assert wh.table_exists("raw.rejects")
     finally:
-        assert embedded_postgres.stop(settings.pg_data_dir)
-    assert not embedded_postgres.stop(settings.pg_data_dir)
+        stopped = embedded_postgres.stop(settings.pg_data_dir)
+    try:
+        assert stopped
+        assert not embedded_postgres.stop(settings.pg_data_dir)
+    finally:
+        shutil.rmtree(data_dir, ignore_errors=True)

@@ -2,7 +2,8 @@
 does (``evaluate_automation_conditions``), with materializations reported to a test instance.
 
 What must hold: a new day of raw Hotmart sales flows to staging, then the fact's latest partition, then
-the KPI marts and the forecasts, with no manual run, even though most historical days were never loaded.
+the KPI marts and the forecasts, then the day's recommendations, with no manual run, even though most
+historical days were never loaded.
 """
 
 from datetime import date, timedelta
@@ -76,9 +77,10 @@ def test_new_raw_day_flows_to_marts_and_forecasts_without_a_manual_run(defs, wor
     # The sklearn model retrains on its daily clock, not on every update.
     assert "ml/demand_model" not in asked3
 
-    # Nothing is requested twice once handled.
+    # Then the day's recommendations (offline ranking: no token budget to guard); nothing runs twice.
     report(instance, [key(k) for k in asked3])
     tick4 = dg.evaluate_automation_conditions(defs=defs, instance=instance, cursor=tick3.cursor)
+    assert requested(tick4).get("reco/recommendations") == {latest}
     assert not set(requested(tick4)) & asked3
 
 

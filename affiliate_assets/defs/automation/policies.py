@@ -14,6 +14,7 @@ Automation (declarative, evaluated by ``automation_sensor``):
   gap in history (or today's not-yet-loaded day) would stop the whole flow. For such assets the missing
   test ignores the partitioned parents: the view is correct whatever days are loaded.
 - Partitioned models (``fct_sales``) keep ``eager``'s latest-day rule; older days are backfills.
+- Recommendations follow their inputs too (latest day); with the LLM engine at most once per 6 hours.
 
 Freshness (what the UI shows red):
 - Unpartitioned assets get ``FreshnessPolicy.time_window``. A source's window follows its trigger
@@ -22,7 +23,7 @@ Freshness (what the UI shows red):
   whenever any parent does, so its window is the tightest of its parents' plus an hour of slack.
 - Daily-partitioned assets get ``build_time_partition_freshness_checks`` (the policy does not look at
   partitions): raw partitions are due by 04:00 São Paulo (schedule at 02:00 + 2 h), partitioned models
-  by 05:00. ``freshness_checks_sensor`` evaluates them.
+  by 05:00, recommendations by 08:00 (their own schedule is 07:00). ``freshness_checks_sensor`` runs them.
 """
 
 from collections.abc import Iterable, Mapping
@@ -31,9 +32,13 @@ from datetime import timedelta
 
 import dagster as dg
 
+from affiliate_assets.lib.settings import Settings, load_settings
+
 SCHEDULE_TZ = "America/Sao_Paulo"
 RAW_PARTITION_DEADLINE = "0 4 * * *"  # daily loads start 02:00 São Paulo
 MODEL_PARTITION_DEADLINE = "0 5 * * *"  # partitioned models follow the loads through automation
+# Assets whose own schedule runs later than the loads: due an hour after it.
+PARTITION_DEADLINES = {"reco/recommendations": "0 8 * * *"}  # its schedule: 07:00 São Paulo
 DERIVED_SLACK = timedelta(hours=1)
 EAGER_OVER_PARTITIONED = "eager_over_partitioned"
 
@@ -66,14 +71,28 @@ SOURCE_WINDOWS: dict[str, Window] = {
 PARTITIONED_PARENT_WINDOW = DAILY  # a daily-partitioned parent is loaded once a day by its schedule
 
 
-def _source_conditions() -> dict[str, dg.AutomationCondition]:
-    """Raw assets with no sensor or schedule of their own: what should start them."""
+def recommendations_condition(settings: Settings | None = None) -> dg.AutomationCondition:
+    """Recommendations follow their inputs; with the LLM engine (every run spends tokens) at most once per
+    6-hour window. The 07:00 São Paulo schedule of the recommendations domain stays as the daily floor."""
+    settings = settings or load_settings()
+    llm = (settings.reco_mode or "auto").lower() == "llm" or (
+        settings.anthropic_api_key and (settings.reco_mode or "auto").lower() != "offline")
+    if not llm:
+        return dg.AutomationCondition.eager().with_label("eager (offline ranking)")
+    guard = ~dg.AutomationCondition.newly_requested().since(
+        dg.AutomationCondition.cron_tick_passed("0 */6 * * *", SCHEDULE_TZ))
+    return (dg.AutomationCondition.eager() & guard).with_label("eager, at most every 6 h (LLM tokens)")
+
+
+def _default_conditions() -> dict[str, dg.AutomationCondition]:
+    """Assets with no sensor, schedule or condition of their own that should still run themselves."""
     daily = (dg.AutomationCondition.on_cron("0 1 * * *", SCHEDULE_TZ)  # before the 02:00 loads
              | dg.AutomationCondition.on_missing()).with_label("on_cron(0 1 * * *) or missing")
     return {
         "raw/product_catalogue": daily,
         "raw/hotmart_products": daily,
         "raw/crawl_targets": dg.AutomationCondition.eager(),
+        "reco/recommendations": recommendations_condition(),
     }
 
 
@@ -146,10 +165,10 @@ def freshness_windows(specs: Specs, conditions: Conditions) -> dict[dg.AssetKey,
 def automation_conditions(specs: Specs) -> dict[dg.AssetKey, dg.AutomationCondition | None]:
     """Each asset's condition after the platform defaults (a domain's own non-eager choice is kept)."""
     partitioned = {k for k, s in specs.items() if s.partitions_def is not None}
-    sources = _source_conditions()
+    defaults = _default_conditions()
     out: dict[dg.AssetKey, dg.AutomationCondition | None] = {}
     for key, spec in specs.items():
-        condition = spec.automation_condition or sources.get(key.to_user_string())
+        condition = spec.automation_condition or defaults.get(key.to_user_string())
         partitioned_parents = [p for p in _parents(spec) if p in partitioned]
         if (condition is not None and condition.get_label() == "eager" and spec.partitions_def is None
                 and partitioned_parents):
@@ -159,18 +178,19 @@ def automation_conditions(specs: Specs) -> dict[dg.AssetKey, dg.AutomationCondit
 
 
 def partition_freshness_checks(specs: Specs) -> list[dg.AssetChecksDefinition]:
-    """Time-partition freshness checks: raw daily partitions due by 04:00, partitioned models by 05:00."""
-    partitioned = sorted((k for k, s in specs.items()
-                          if isinstance(s.partitions_def, dg.TimeWindowPartitionsDefinition)),
-                         key=lambda k: k.to_user_string())
-    raw = [k for k in partitioned if k.path[0] == "raw"]
-    models = [k for k in partitioned if k not in raw]
+    """Time-partition freshness checks: raw daily partitions due by 04:00, partitioned models by 05:00,
+    assets with a later schedule of their own an hour after it (PARTITION_DEADLINES)."""
+    by_deadline: dict[str, list[dg.AssetKey]] = {}
+    for key in sorted(specs, key=lambda k: k.to_user_string()):
+        if not isinstance(specs[key].partitions_def, dg.TimeWindowPartitionsDefinition):
+            continue
+        name = key.to_user_string()
+        default = RAW_PARTITION_DEADLINE if key.path[0] == "raw" else MODEL_PARTITION_DEADLINE
+        by_deadline.setdefault(PARTITION_DEADLINES.get(name, default), []).append(key)
     checks: list[dg.AssetChecksDefinition] = []
-    for keys, deadline in ((raw, RAW_PARTITION_DEADLINE), (models, MODEL_PARTITION_DEADLINE)):
-        if keys:
-            checks.extend(dg.build_time_partition_freshness_checks(
-                assets=keys, deadline_cron=deadline, timezone=SCHEDULE_TZ,
-                severity=dg.AssetCheckSeverity.ERROR))
+    for deadline, keys in sorted(by_deadline.items()):
+        checks.extend(dg.build_time_partition_freshness_checks(
+            assets=keys, deadline_cron=deadline, timezone=SCHEDULE_TZ, severity=dg.AssetCheckSeverity.ERROR))
     return checks
 
 

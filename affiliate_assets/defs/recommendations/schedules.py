@@ -16,4 +16,5 @@ recommendations_job = dg.define_asset_job(
 daily_recommendations = dg.build_schedule_from_partitioned_job(
     recommendations_job, hour_of_day=10, minute_of_hour=0,  # 10:00 UTC = 07:00 São Paulo
     default_status=dg.DefaultScheduleStatus.RUNNING,
+    description="Yesterday's recommendations at 07:00 São Paulo (the daily floor under automation).",
 )

@@ -15,7 +15,7 @@ export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 # when DATABASE_URL is unset).
 WITH_ENV = eval "$$($(BIN)/affiliate env)" &&
 
-.PHONY: help install system-deps test-deps dbt-parse demo test ui docs db-url db-stop lint format bench clean
+.PHONY: help install system-deps test-deps dbt-parse demo test ui flow docs db-url db-stop lint format bench clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -47,6 +47,9 @@ test: install test-deps  ## run the test suite against real PostgreSQL
 
 ui: install  ## open the Dagster UI (webserver + daemon) on http://127.0.0.1:$(UI_PORT)
 	$(WITH_ENV) PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/dagster dev -m affiliate_assets.definitions -h 127.0.0.1 -p $(UI_PORT)
+
+flow: install  ## time a dropped sales file → new recommendation under dagster dev (isolated database)
+	$(WITH_ENV) ./scripts/flow-demo.sh
 
 docs: install  ## generate and serve the dbt docs on http://127.0.0.1:$(DOCS_PORT)
 	$(WITH_ENV) eval "$$($(PY) -c 'from affiliate_assets.lib.warehouse import dbt_env; import os; [print(f"export {k}={v!r}") for k, v in dbt_env(os.environ["DATABASE_URL"]).items()]')" && \

@@ -1,4 +1,4 @@
-{#- Revenue per month × region × product × channel (period_start = the month start). -#}
+{#- Revenue per month × region × product × channel rolled up from kpi_revenue_daily (period_start = the month start). -#}
 {{ config(indexes=[{'columns': ['period_start']}, {'columns': ['product_key']}]) }}
 
-{{ revenue_rollup('month_start') }}
+{{ revenue_rollup_from_daily('month_start') }}

@@ -21,7 +21,12 @@ names): ``fail_429`` (next N API calls answer 429 with ``RateLimit-Reset: rate_l
 ``truncate_page`` (page number K of every sales stream is cut mid-JSON, with status 200),
 ``page_delay_s`` (sleep before each API answer). ``GET /_fake/stats`` counts requests by path.
 
-``scale`` multiplies sales volume (see the generator); ``scale=200`` serves ~30k sales a day.
+Volume: ``scale`` multiplies sales (see the generator; ``scale=220`` serves ~33k sales a day, 1M a month).
+Each (endpoint, day) is rendered once into a :class:`DayPack` (items as JSON bytes grouped by status, with
+an index), so a page is one byte range, written to the socket as is. ``cache_dir`` keeps packs on disk
+across runs and processes (memory stays flat at any volume); ``POST /_fake/prepare {"start_date",
+"end_date", "processes"}`` renders a range ahead (in worker processes), as a real API's data exists
+before it is called: the benchmark does this before it starts its clock.
 """
 
 from __future__ import annotations
@@ -29,10 +34,12 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
+import inspect
 import marshal
 import multiprocessing
 import os
 import secrets
+import shutil
 import sys
 import threading
 import time
@@ -181,16 +188,22 @@ class DayPack:
     disk when a cache directory is set, else in this object).
     """
 
-    __slots__ = ("_blob", "_path", "groups", "offsets", "order_ms", "product_ids", "transactions")
+    __slots__ = ("_blob", "_path", "_transactions", "groups", "offsets", "order_ms", "product_ids")
 
     def __init__(self, index: dict[str, Any], blob: bytes | None = None, path: Path | None = None):
         self.offsets = array("q", index["offsets"])
         self.order_ms = array("q", index["order_ms"])
         self.product_ids = array("q", index["product_ids"])
-        self.transactions: list[str] = index["transactions"].split("\n") if index["transactions"] else []
+        self._transactions: str | list[str] = index["transactions"]  # split only when a request filters on it
         self.groups: dict[str, tuple[int, int]] = dict(index["groups"])
         self._blob = blob
         self._path = path
+
+    @property
+    def transactions(self) -> list[str]:
+        if isinstance(self._transactions, str):
+            self._transactions = self._transactions.split("\n") if self._transactions else []
+        return self._transactions
 
     @classmethod
     def build(cls, endpoint: str, sales: list[gen.Sale]) -> tuple[dict[str, Any], bytes]:
@@ -247,13 +260,29 @@ class DayPack:
         return [self.read(i, i + 1) for i in chosen]
 
 
-def _cache_key(scale: float) -> str:
-    """Cache folder name: changes whenever the generator, the catalogue or this fake change (stale bytes
-    would silently serve other data than ``sales_for_day``)."""
-    digest = hashlib.sha256(f"{PACK_FORMAT}/{scale!r}".encode())
-    for module in (gen, sys.modules[catalogue.__module__], sys.modules[__name__]):
+def _code_digest() -> str:
+    """Changes whenever the generator, the catalogue or this fake change (stale packs would silently serve
+    other data than ``sales_for_day``)."""
+    digest = hashlib.sha256(str(PACK_FORMAT).encode())
+    for module in (gen, sys.modules[catalogue.__module__]):
         digest.update(Path(module.__file__).read_bytes())  # type: ignore[arg-type]
-    return f"hotmart-scale{scale:g}-{digest.hexdigest()[:12]}"
+    for function in (epoch_ms, _money, _product_ref, _producer_ucode, history_item, users_item,
+                     commissions_item, DayPack.build):  # what shapes the bytes served, not the serving
+        digest.update(inspect.getsource(function).encode())
+    digest.update(repr((STATE_NAMES, COUNTRY_NAMES, STATUS_ORDER)).encode())
+    return digest.hexdigest()[:12]
+
+
+def cache_folder(cache_dir: str | Path, scale: float) -> Path:
+    """``<cache_dir>/hotmart-<code digest>/scale-<scale>``; folders of older code are removed (a 1M-sale
+    benchmark leaves ~1.4 GB of packs)."""
+    root, current = Path(cache_dir), f"hotmart-{_code_digest()}"
+    for stale in root.glob("hotmart-*"):
+        if stale.name != current and stale.is_dir():
+            shutil.rmtree(stale, ignore_errors=True)
+    folder = root / current / f"scale-{scale:g}"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
 
 
 def write_day(folder: Path, scale: float, day: date) -> None:
@@ -276,9 +305,9 @@ class SalesStore:
     def __init__(self, scale: float, cache_dir: str | Path | None = None, max_days: int = 16):
         self.scale = scale
         self.max_days = max_days
-        self.folder = Path(cache_dir) / _cache_key(scale) if cache_dir else None
+        self.folder = cache_folder(cache_dir, scale) if cache_dir else None
         if self.folder is not None:
-            self.folder.mkdir(parents=True, exist_ok=True)
+            self.max_days = min(max_days, 4)  # only indexes in memory; a client walks days in order
         self._packs: OrderedDict[tuple[str, date], DayPack] = OrderedDict()
         self._selections: OrderedDict[tuple, list[int]] = OrderedDict()
         self._lock = threading.Lock()

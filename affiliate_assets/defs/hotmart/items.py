@@ -189,8 +189,11 @@ def _decode_loose(endpoint: str, body: bytes, url: str) -> Any:
     """Slow path for a page with an odd item: each item converted on its own, the odd ones kept as BadItem."""
     try:
         loose = _LOOSE.decode(body)
-    except msgspec.DecodeError as exc:  # the page itself is not {"items": [...], "page_info": {...}}
+    except msgspec.ValidationError as exc:  # the page itself is not {"items": [...], "page_info": {...}}
         raise MalformedResponseError(f"GET {url}: expected an object with 'items' and 'page_info': {exc}",
+                                     url=url, body=body[:500].decode("utf-8", "replace")) from exc
+    except msgspec.DecodeError as exc:
+        raise MalformedResponseError(f"GET {url} returned malformed JSON ({len(body)} bytes): {exc}",
                                      url=url, body=body[:500].decode("utf-8", "replace")) from exc
     cls = ITEM_TYPES[endpoint]
     items = []

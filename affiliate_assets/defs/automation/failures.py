@@ -12,13 +12,12 @@ from typing import Any
 
 import dagster as dg
 
+from affiliate_assets.defs.automation.schedules import RANGE_END, RANGE_START
 from affiliate_assets.defs.automation.tables import RUN_FAILURES
 from affiliate_assets.lib.http import HttpClient, HttpError, RetryPolicy
 from affiliate_assets.lib.settings import load_settings
 from affiliate_assets.lib.warehouse import Warehouse, to_json
 
-RANGE_START = "dagster/asset_partition_range_start"
-RANGE_END = "dagster/asset_partition_range_end"
 WEBHOOK_RETRY = RetryPolicy(max_attempts=3, backoff_base_s=0.5, backoff_max_s=4.0, max_wait_s=10.0)
 
 

@@ -32,9 +32,9 @@ from datetime import timedelta
 
 import dagster as dg
 
+from affiliate_assets.defs.automation.schedules import SCHEDULE_TZ
 from affiliate_assets.lib.settings import Settings, load_settings
 
-SCHEDULE_TZ = "America/Sao_Paulo"
 RAW_PARTITION_DEADLINE = "0 4 * * *"  # daily loads start 02:00 São Paulo
 MODEL_PARTITION_DEADLINE = "0 5 * * *"  # partitioned models follow the loads through automation
 # Assets whose own schedule runs later than the loads: due an hour after it.

@@ -43,6 +43,7 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from affiliate_assets.fakes.base import FakeHandler, FakeServer, serve
+from affiliate_assets.lib.money import format_brl
 
 KNOWN_TOOLS = ("get_demand_forecast", "get_market_price", "get_stock_level", "get_social_trend", "get_commission")
 COUNTED_FAULTS = ("overloaded", "rate_limited", "server_error", "hang_up", "malformed_json", "schema_violation",
@@ -118,7 +119,7 @@ def _decide(pid: int, facts: dict[str, dict]) -> dict[str, Any]:
     score = 50 + 30 * max(-1, min(1, growth)) + 15 * max(-1, min(1, trend)) + 25 * (rate - 0.3)
     score = round(max(0.0, min(100.0, score)), 1)
     words = [f"demanda {growth * 100:+.0f}%", f"engajamento {trend * 100:+.0f}%",
-             f"ganho de R$ {per_unit:,.2f} por venda".replace(",", "X").replace(".", ",").replace("X", ".")]
+             f"ganho de {format_brl(per_unit)} por venda"]
     cover, lead = stock.get("stock_cover_days"), stock.get("lead_time_days")
     median = market.get("competitor_median_price")
     if stock.get("is_physical") and cover is not None and lead and cover <= lead + 7:

@@ -22,6 +22,7 @@ import random
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
+from affiliate_assets.lib.money import format_brl
 from affiliate_assets.sample_data.catalogue import Product, catalogue
 
 TEMPLATES = ("jsonld", "microdata", "opengraph", "meli", "plain")
@@ -106,11 +107,6 @@ def product_paths() -> list[tuple[int, str]]:
 # --------------------------------------------------------------------------------------------------
 
 
-def brl(amount: Decimal) -> str:
-    whole, cents = f"{amount:,.2f}".split(".")
-    return f"R$ {whole.replace(',', '.')},{cents}"
-
-
 def _page(title: str, head: str, body: str, charset: str = "utf-8") -> str:
     return (f'<!DOCTYPE html><html lang="pt-BR"><head><meta charset="{charset}">'
             f"<title>{html.escape(title)} | Loja Modelo</title>{head}</head><body>"
@@ -119,11 +115,11 @@ def _page(title: str, head: str, body: str, charset: str = "utf-8") -> str:
 
 
 def _visible_price(o: Offer) -> str:
-    old = f'<span class="price-old">de <s>{brl(o.old_price)}</s></span> ' if o.old_price else ""
-    inst = (f'<div class="installments">ou {o.installments}x de {brl(o.installment_price)} sem juros</div>'
+    old = f'<span class="price-old">de <s>{format_brl(o.old_price)}</s></span> ' if o.old_price else ""
+    inst = (f'<div class="installments">ou {o.installments}x de {format_brl(o.installment_price)} sem juros</div>'
             if o.installments else "")
     stock = "Em estoque" if o.in_stock else "Produto esgotado"
-    return (f'<div class="product-price">{old}<span class="price-current">por {brl(o.price)}</span></div>'
+    return (f'<div class="product-price">{old}<span class="price-current">por {format_brl(o.price)}</span></div>'
             f'{inst}<p class="stock-status">{stock}</p>')
 
 
@@ -155,22 +151,22 @@ def _jsonld(o: Offer) -> tuple[str, str]:
 
 
 def _microdata(o: Offer) -> tuple[str, str]:
-    old = f'<s class="list-price">{brl(o.old_price)}</s> ' if o.old_price else ""
+    old = f'<s class="list-price">{format_brl(o.old_price)}</s> ' if o.old_price else ""
     avail = "InStock" if o.in_stock else "OutOfStock"
     body = (
         f'<div itemscope itemtype="http://schema.org/Product"><h1 itemprop="name">{html.escape(o.product.name)}'
         f'</h1><div itemprop="offers" itemscope itemtype="http://schema.org/Offer">{old}'
         f'<meta itemprop="priceCurrency" content="BRL"><span itemprop="price" content="{o.price:.2f}">'
-        f'{brl(o.price)}</span><link itemprop="availability" href="http://schema.org/{avail}">'
+        f'{format_brl(o.price)}</span><link itemprop="availability" href="http://schema.org/{avail}">'
         f'<div itemprop="seller" itemscope itemtype="http://schema.org/Organization">Vendido por '
         f'<span itemprop="name">{html.escape(o.seller)}</span></div></div>'
-        + (f'<p class="parcelamento">{o.installments}x de {brl(o.installment_price)} sem juros</p>'
+        + (f'<p class="parcelamento">{o.installments}x de {format_brl(o.installment_price)} sem juros</p>'
            if o.installments else "") + "</div>")
     return _page(o.product.name, "", body), "utf-8"
 
 
 def _opengraph(o: Offer) -> tuple[str, str]:
-    amount = brl(o.price).replace("R$ ", "")  # pt-BR stores put "1.234,56" here
+    amount = format_brl(o.price).replace("R$ ", "")  # pt-BR stores put "1.234,56" here
     head = (f'<meta property="og:type" content="product"><meta property="og:title" '
             f'content="{html.escape(o.product.name)}"><meta property="product:price:amount" content="{amount}">'
             f'<meta property="product:price:currency" content="BRL"><meta property="product:availability" '
@@ -224,7 +220,7 @@ def render_captcha() -> str:
 def render_listing(category: str, page: int, products: list[Product], pages: int) -> str:
     cards = "".join(
         f'<li class="product-card"><a href="{product_path(p, "jsonld")}">{html.escape(p.name)}</a>'
-        f'<span class="product-card__price">{brl(offer(p, "jsonld").price)}</span></li>' for p in products)
+        f'<span class="product-card__price">{format_brl(offer(p, "jsonld").price)}</span></li>' for p in products)
     nav = ""
     if page > 1:
         nav += f'<a rel="prev" href="/categoria/{category}?page={page - 1}">Anterior</a> '

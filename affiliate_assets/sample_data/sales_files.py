@@ -25,6 +25,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 from affiliate_assets.lib import pii
+from affiliate_assets.lib.money import format_brl
 from affiliate_assets.sample_data.catalogue import Product, catalogue
 
 SEED = 4_2024
@@ -216,12 +217,6 @@ def write_export_csv(path: Path, n_lines: int, *, start: date = START, scale: fl
     return path
 
 
-def _br_money(value: Decimal) -> str:
-    """R$ 1.234,56"""
-    text = f"{value:,.2f}".replace(",", "_").replace(".", ",").replace("_", ".")
-    return f"-R$ {text[1:]}" if text.startswith("-") else f"R$ {text}"
-
-
 def _superstore_cells(line: Line) -> list[object]:
     p = line.product
     return [line.row_id, line.order_id, line.order_date, line.ship_date, line.ship_mode, line.customer_id,
@@ -245,7 +240,7 @@ def write_superstore_csv(path: Path, n_lines: int, *, seed: int = SEED, style: s
                 d: date = cells[i]  # type: ignore[assignment]
                 cells[i] = f"{d.month}/{d.day}/{d.year}" if us else d.strftime("%d/%m/%Y")
             if not us:
-                cells[17], cells[20] = _br_money(line.sales), _br_money(line.profit)
+                cells[17], cells[20] = format_brl(line.sales), format_brl(line.profit)
                 cells[19] = f"{int(line.discount * 100)}%"
             writer.writerow(cells)
     return path

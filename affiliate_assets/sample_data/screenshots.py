@@ -23,6 +23,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from affiliate_assets.lib.money import format_brl, format_number
 from affiliate_assets.sample_data.catalogue import Product, catalogue
 
 if TYPE_CHECKING:
@@ -63,16 +64,6 @@ class Truth:
 # --------------------------------------------------------------------------------------------------
 # Formatting (pt-BR)
 # --------------------------------------------------------------------------------------------------
-
-
-def brl(value: Decimal) -> str:
-    """``R$ 1.234,56``."""
-    whole, cents = f"{value:.2f}".split(".")
-    return f"R$ {int(whole):,}".replace(",", ".") + f",{cents}"
-
-
-def decimal_br(value: Decimal, places: int = 1) -> str:
-    return f"{value:.{places}f}".replace(".", ",")
 
 
 def commission_of(product: Product) -> tuple[Decimal, Decimal]:
@@ -138,10 +129,10 @@ def render_marketplace(products: list[Product]) -> tuple[Image.Image, list[ItemT
         pct, amount = commission_of(p)
         draw.text((x, top + 18), p.name, font=font(25, True), fill="#1d2129")
         draw.text((x, top + 56), f"por {p.producer}", font=font(20), fill="#6b717a")
-        draw.text((x, top + 92), brl(p.price), font=font(32, True), fill="#0b8a3e")
-        draw.text((x, top + 142), f"Comissão: {pct}% ({brl(amount)})", font=font(22), fill="#1d2129")
+        draw.text((x, top + 92), format_brl(p.price), font=font(32, True), fill="#0b8a3e")
+        draw.text((x, top + 142), f"Comissão: {pct}% ({format_brl(amount)})", font=font(22), fill="#1d2129")
         draw.text((x, top + 180), f"Temperatura {p.temperature}°", font=font(22), fill="#d9480f")
-        draw.text((x + 300, top + 180), f"Nota {decimal_br(p.rating)}", font=font(22), fill="#1d2129")
+        draw.text((x + 300, top + 180), f"Nota {format_number(p.rating, 1)}", font=font(22), fill="#1d2129")
         draw.rounded_rectangle((x, top + 222, x + 170, top + 262), radius=8, fill="#f04e23")
         draw.text((x + 30, top + 229), "Afiliar-se", font=font(21, True), fill="white")
         items.append(ItemTruth(p.product_id, p.name, p.price, pct, amount, p.rating, p.temperature))
@@ -166,18 +157,18 @@ def render_product_page(p: Product, rng: random.Random) -> tuple[Image.Image, li
         y += 48
     draw.text((30, y + 6), f"por {p.producer}", font=font(22), fill="#6b717a")
     y += 52
-    reviews = f"{rng.randint(40, 4800):,}".replace(",", ".")
-    draw.text((30, y), f"Avaliação {decimal_br(p.rating)} ({reviews} avaliações)", font=font(22), fill="#1d2129")
+    reviews = format_number(rng.randint(40, 4800), 0)
+    draw.text((30, y), f"Avaliação {format_number(p.rating, 1)} ({reviews} avaliações)", font=font(22), fill="#1d2129")
     y += 60
-    draw.text((30, y), brl(p.price), font=font(46, True), fill="#0b8a3e")
+    draw.text((30, y), format_brl(p.price), font=font(46, True), fill="#0b8a3e")
     y += 70
     n = 12 if p.price > 100 else 6
-    draw.text((30, y), f"ou {n}x de {brl((p.price / n).quantize(Decimal('0.01')))}", font=font(22),
+    draw.text((30, y), f"ou {n}x de {format_brl((p.price / n).quantize(Decimal('0.01')))}", font=font(22),
               fill="#6b717a")
     y += 60
     pct, amount = commission_of(p)
     draw.rounded_rectangle((24, y - 10, WIDTH - 24, y + 96), radius=10, fill="#fff4e6")
-    draw.text((44, y + 4), f"Comissão: {pct}% ({brl(amount)})", font=font(24, True), fill="#1d2129")
+    draw.text((44, y + 4), f"Comissão: {pct}% ({format_brl(amount)})", font=font(24, True), fill="#1d2129")
     draw.text((44, y + 48), f"Temperatura {p.temperature}°", font=font(24), fill="#d9480f")
     y += 130
     draw.rounded_rectangle((30, y, 330, y + 56), radius=10, fill="#f04e23")
@@ -227,15 +218,15 @@ def render_chat(p: Product, rng: random.Random) -> tuple[Image.Image, list[ItemT
     if rng.random() < 0.5:
         messages = [
             (False, f"Oi! Vi o {p.name} no seu link, ainda está disponível?", times[0]),
-            (True, f"Olá! Está sim, sai por {brl(p.price)} à vista.", times[1]),
+            (True, f"Olá! Está sim, sai por {format_brl(p.price)} à vista.", times[1]),
             (False, "Ótimo, vou comprar agora. Obrigado!", times[2]),
         ]
         item = ItemTruth(p.product_id, p.name, p.price)
         title = rng.choice(["Mariana Alves", "João Pereira", "Cliente Instagram"])
     else:
         messages = [
-            (False, f"Galera, o {p.name} está bombando: {brl(p.price)}", times[0]),
-            (False, f"Comissão: {pct}% ({brl(amount)}) e Temperatura {p.temperature}°", times[1]),
+            (False, f"Galera, o {p.name} está bombando: {format_brl(p.price)}", times[0]),
+            (False, f"Comissão: {pct}% ({format_brl(amount)}) e Temperatura {p.temperature}°", times[1]),
             (True, "Valeu pela dica, já peguei meu link de afiliado!", times[2]),
         ]
         item = ItemTruth(p.product_id, p.name, p.price, pct, amount, None, p.temperature)

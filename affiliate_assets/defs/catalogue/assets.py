@@ -6,12 +6,13 @@ time; those live in the affiliate's own catalogue. A CSV at ``CATALOGUE_FILE`` r
 
 
 import csv
-from decimal import Decimal, InvalidOperation
+from decimal import InvalidOperation
 from pathlib import Path
 
 import dagster as dg
 
 from affiliate_assets.defs.catalogue.tables import PRODUCT_CATALOGUE
+from affiliate_assets.lib.money import parse_decimal
 from affiliate_assets.lib.settings import load_settings
 from affiliate_assets.lib.warehouse import Reject, Warehouse
 from affiliate_assets.sample_data.catalogue import catalogue
@@ -29,15 +30,6 @@ def read_catalogue_file(path: Path) -> list[dict]:
         return list(csv.DictReader(fh))
 
 
-def _decimal(value: object) -> Decimal | None:
-    if value in (None, ""):
-        return None
-    text = str(value).replace("R$", "").strip()
-    if "," in text:  # pt-BR: 1.234,56
-        text = text.replace(".", "").replace(",", ".")
-    return Decimal(text)
-
-
 def _bool(value: object) -> bool:
     return str(value).strip().lower() in ("true", "1", "t", "yes", "sim", "s")
 
@@ -53,15 +45,15 @@ def validate(records: list[dict]) -> tuple[list[tuple], list[Reject]]:
             rejects.append(Reject(key or None, f"missing {', '.join(missing)}", rec, line))
             continue
         try:
-            price = _decimal(rec["price"])
-            rate = _decimal(rec["commission_rate"])
+            price = parse_decimal(rec["price"])
+            rate = parse_decimal(rec["commission_rate"])
             row = {
                 **{c: rec.get(c) for c in PRODUCT_CATALOGUE.column_names},
                 "product_id": int(rec["product_id"]),
                 "price": price,
                 "commission_rate": rate,
-                "unit_cost": _decimal(rec.get("unit_cost")),
-                "rating": _decimal(rec.get("rating")),
+                "unit_cost": parse_decimal(rec.get("unit_cost")),
+                "rating": parse_decimal(rec.get("rating")),
                 "is_physical": rec["is_physical"] if isinstance(rec["is_physical"], bool) else _bool(
                     rec["is_physical"]),
             }

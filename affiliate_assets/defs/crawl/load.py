@@ -13,8 +13,8 @@ from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from affiliate_assets.defs.crawl.prices import MAX_PRICE
 from affiliate_assets.defs.crawl.tables import CRAWL_ERRORS, PRICE_OBSERVATIONS
+from affiliate_assets.lib.money import MAX_AMOUNT
 from affiliate_assets.lib.warehouse import LoadResult, Reject, Warehouse
 
 
@@ -31,7 +31,7 @@ def _money(value: Any, name: str, required: bool = False) -> Decimal | None:
         amount = Decimal(str(value))
     except InvalidOperation as exc:
         raise ValueError(f"{name} is not a number: {value!r}") from exc
-    if not Decimal(0) < amount <= MAX_PRICE:
+    if not Decimal(0) < amount <= MAX_AMOUNT:
         raise ValueError(f"{name} out of range: {amount}")
     return amount
 

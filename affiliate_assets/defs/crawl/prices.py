@@ -1,6 +1,7 @@
 """Prices the way shops write them: ``R$ 1.234,56``, ``12x de R$ 19,90``, ``de R$ 199,90 por R$ 149,90``.
 
-Numbers and currency symbols are parsed by ``price-parser`` (it knows ``1.234,56`` from ``1,234.56``).
+Numbers and currency symbols are parsed by ``price-parser`` through ``lib/money.parse_price`` (it knows
+``1.234,56`` from ``1,234.56``).
 What it does not do is read the *role* of a price in a sentence — which amount is the instalment, which
 the old "de" price and which the current "por" price — so that part is a few hand-written patterns here.
 """
@@ -11,10 +12,7 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-from price_parser import Price
-
-CENT = Decimal("0.01")
-MAX_PRICE = Decimal("9999999999.99")  # numeric(12,2)
+from affiliate_assets.lib.money import CENT, MAX_AMOUNT, parse_price
 
 # Symbols price-parser returns (or shops write) → ISO 4217. "$" alone is ambiguous; pt-BR shops mean R$.
 SYMBOLS = {
@@ -65,17 +63,12 @@ def quantize(amount: Decimal | None) -> Decimal | None:
         value = amount.quantize(CENT)
     except InvalidOperation:
         return None
-    return value if Decimal(0) < value <= MAX_PRICE else None
+    return value if Decimal(0) < value <= MAX_AMOUNT else None
 
 
 def parse_money(text: object, currency_hint: str | None = None) -> Money | None:
     """One amount written for people: ``R$ 1.234,56``, ``1.299``, ``US$ 12.50``, ``149,9``."""
-    if text is None:
-        return None
-    text = " ".join(str(text).split())
-    if not text:
-        return None
-    parsed = Price.fromstring(text, currency_hint=currency_hint)
+    parsed = parse_price(text, currency_hint=currency_hint)
     amount = quantize(parsed.amount)
     if amount is None:
         return None

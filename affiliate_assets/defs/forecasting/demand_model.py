@@ -237,7 +237,7 @@ def price_sensitivity(context: dg.AssetExecutionContext, warehouse: Warehouse) -
     import joblib
 
     from affiliate_assets.defs.forecasting import features
-    from affiliate_assets.defs.forecasting.report import brl_number
+    from affiliate_assets.lib.money import format_brl, format_number
 
     model_id, path = latest_model(warehouse)
     bundle = joblib.load(path)
@@ -248,7 +248,7 @@ def price_sensitivity(context: dg.AssetExecutionContext, warehouse: Warehouse) -
     elastic = [r for r in rows if r[1] == 0 and r[6] is not None]
     preview = sorted(elastic, key=lambda r: r[6])[:10]
     md = "\n".join(["| produto | preço | unid./dia | elasticidade |", "|---|---:|---:|---:|"]
-                   + [f"| {r[0]} | R$ {brl_number(r[2], 2)} | {brl_number(r[3], 2)} | {brl_number(r[6], 2)} |"
+                   + [f"| {r[0]} | {format_brl(r[2])} | {format_number(r[3], 2)} | {format_number(r[6], 2)} |"
                       for r in preview])
     return dg.MaterializeResult(
         metadata={

@@ -10,7 +10,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from affiliate_assets.defs.forecasting.report import brl_number
+from affiliate_assets.lib.money import format_brl, format_number
 from affiliate_assets.lib.warehouse import Warehouse
 
 
@@ -93,27 +93,29 @@ def render_text(payload: dict[str, Any]) -> str:
     if m.get("trained_at"):
         out.append(f"  modelo {m['model_id']}, treinado em {m['trained_at'][:16].replace('T', ' ')} UTC")
     if m.get("holdout_mae") is not None:
-        out.append(f"  erro no holdout ({m['holdout_days']} dias): MAPE {brl_number(m['holdout_mape'])} % "
-                   f"(ingênuo sazonal {brl_number(m['baseline_mape'])} %), MAE {brl_number(m['holdout_mae'], 2)} "
-                   f"unid./dia (ingênuo {brl_number(m['baseline_mae'], 2)})")
+        out.append(f"  erro no holdout ({m['holdout_days']} dias): MAPE {format_number(m['holdout_mape'], 1)} % "
+                   f"(ingênuo sazonal {format_number(m['baseline_mape'], 1)} %), "
+                   f"MAE {format_number(m['holdout_mae'], 2)} "
+                   f"unid./dia (ingênuo {format_number(m['baseline_mae'], 2)})")
     elif m.get("fallback_reason"):
         out.append(f"  motivo: {m['fallback_reason']}")
     t = payload["totals"]
-    out.append(f"  próximos 7 dias: {brl_number(t['next_7_days'])} unid. · 30 dias: {brl_number(t['next_30_days'])}"
-               f" · 90 dias: {brl_number(t['next_90_days'])}")
+    out.append(f"  próximos 7 dias: {format_number(t['next_7_days'], 1)} unid. · "
+               f"30 dias: {format_number(t['next_30_days'], 1)}"
+               f" · 90 dias: {format_number(t['next_90_days'], 1)}")
     out.append(f"  {'dia':<10}  {'previsão':>8}   intervalo 80 %")
     for p in payload["forecast"]:
-        out.append(f"  {_day(p['ds'])}  {brl_number(p['yhat']):>8}   "
-                   f"{brl_number(p['yhat_lower'])} – {brl_number(p['yhat_upper'])}")
+        out.append(f"  {_day(p['ds'])}  {format_number(p['yhat'], 1):>8}   "
+                   f"{format_number(p['yhat_lower'], 1)} – {format_number(p['yhat_upper'], 1)}")
     r = payload["reorder"]
     if r:
         if r["suggested_order_date"]:
             out.append(f"  reposição: pedir {r['suggested_qty']} unid. até {_day(r['suggested_order_date'])} "
-                       f"(estoque {r['stock_on_hand']}, ponto de pedido {brl_number(r['reorder_point'])}, "
-                       f"prazo {r['lead_time_days']} dias, custo R$ {brl_number(r['order_cost'], 2)})")
+                       f"(estoque {r['stock_on_hand']}, ponto de pedido {format_number(r['reorder_point'], 1)}, "
+                       f"prazo {r['lead_time_days']} dias, custo {format_brl(r['order_cost'])})")
         else:
             out.append(f"  reposição: estoque de {r['stock_on_hand']} unid. cobre o horizonte")
     for s in payload["price_sensitivity"]:
-        out.append(f"  preço {s['price_change_pct']:+d} %: R$ {brl_number(s['unit_price'], 2)} → "
-                   f"{brl_number(s['units_per_day'], 2)} unid./dia, R$ {brl_number(s['revenue_per_day'], 2)}/dia")
+        out.append(f"  preço {s['price_change_pct']:+d} %: {format_brl(s['unit_price'])} → "
+                   f"{format_number(s['units_per_day'], 2)} unid./dia, {format_brl(s['revenue_per_day'])}/dia")
     return "\n".join(out)

@@ -94,7 +94,7 @@ def suggest(yhat: list[float], lower: list[float], upper: list[float], as_of: da
 )
 def reorder_suggestions(context: dg.AssetExecutionContext, config: ReorderConfig,
                         warehouse: Warehouse) -> dg.MaterializeResult:
-    from affiliate_assets.defs.forecasting.report import brl_number
+    from affiliate_assets.lib.money import format_brl, format_number
 
     require(warehouse, DIM_PRODUCT, DEMAND_FORECASTS.qualified)
     products = warehouse.fetchall(
@@ -124,8 +124,9 @@ def reorder_suggestions(context: dg.AssetExecutionContext, config: ReorderConfig
     urgent = sorted((r for r in rows if r[9] is not None), key=lambda r: r[9])
     md = "\n".join(["| produto | estoque | prazo (dias) | ponto de pedido | pedir | até | cobertura (dias) | custo |",
                     "|---|---:|---:|---:|---:|---|---:|---:|"]
-                   + [f"| {r[1]} | {r[4]} | {r[3]} | {brl_number(float(r[7]))} | {r[8]} | {r[9].strftime('%d/%m/%Y')} "
-                      f"| {r[10] if r[10] is not None else '> horizonte'} | R$ {brl_number(r[11], 2)} |"
+                   + [f"| {r[1]} | {r[4]} | {r[3]} | {format_number(float(r[7]), 1)} | {r[8]} "
+                      f"| {r[9].strftime('%d/%m/%Y')} "
+                      f"| {r[10] if r[10] is not None else '> horizonte'} | {format_brl(r[11])} |"
                       for r in urgent[:15]])
     as_of = rows[0][2] if rows else None
     return dg.MaterializeResult(

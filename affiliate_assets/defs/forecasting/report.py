@@ -13,13 +13,7 @@ from pathlib import Path
 from statistics import median
 from typing import Any
 
-
-def brl_number(value: float | None, decimals: int = 1) -> str:
-    """pt-BR number: 1.234,5 (dots for thousands, comma for decimals); '—' for missing."""
-    if value is None:
-        return "—"
-    text = f"{value:,.{decimals}f}"
-    return text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
+from affiliate_assets.lib.money import format_number
 
 
 def skill_summary(results: Sequence[Any]) -> dict[str, Any]:
@@ -49,10 +43,10 @@ def skill_table(results: Sequence[Any], names: dict[int, str]) -> str:
         m = r.metrics
         lines.append(
             f"| {names.get(r.product_id, r.product_id)} ({r.product_id}) | {r.method}"
-            f"{' ⚠ fallback' if r.is_fallback else ''} | {brl_number(m.get('holdout_mape'))} % "
-            f"| {brl_number(m.get('baseline_mape'))} % | {brl_number(m.get('holdout_mae'), 2)} "
-            f"| {brl_number(m.get('baseline_mae'), 2)} | {brl_number(sum(r.yhat[:7]))} "
-            f"| {brl_number(sum(r.yhat[:30]))} |"
+            f"{' ⚠ fallback' if r.is_fallback else ''} | {format_number(m.get('holdout_mape'), 1)} % "
+            f"| {format_number(m.get('baseline_mape'), 1)} % | {format_number(m.get('holdout_mae'), 2)} "
+            f"| {format_number(m.get('baseline_mae'), 2)} | {format_number(sum(r.yhat[:7]), 1)} "
+            f"| {format_number(sum(r.yhat[:30]), 1)} |"
         )
     return "\n".join(lines)
 

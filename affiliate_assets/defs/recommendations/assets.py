@@ -15,10 +15,11 @@ from datetime import UTC, date, datetime
 import dagster as dg
 
 from affiliate_assets.defs.recommendations import prompts
-from affiliate_assets.defs.recommendations.fallback import RANKING_VERSION, Advice, brl, rank_offline
+from affiliate_assets.defs.recommendations.fallback import RANKING_VERSION, Advice, rank_offline
 from affiliate_assets.defs.recommendations.modes import choose_engine
 from affiliate_assets.defs.recommendations.signals import UPSTREAM, Signals, read_signals
 from affiliate_assets.defs.recommendations.tables import LLM_RUNS, RECOMMENDATIONS
+from affiliate_assets.lib.money import format_brl
 from affiliate_assets.lib.partitions import daily_partitions, partition_batch, partition_window
 from affiliate_assets.lib.settings import load_settings
 from affiliate_assets.lib.warehouse import Warehouse, to_json
@@ -65,7 +66,7 @@ def _preview(rows: list[tuple]) -> str:
                                     "rationale", "priority_rank")}
     lines = ["| # | produto | ação | prioridade | preço sugerido | modo | motivo |", "|---:|---|---|---:|---:|---|---|"]
     for r in sorted(rows, key=lambda r: r[i["priority_rank"]])[:15]:
-        price = "" if r[i["suggested_price"]] is None else brl(r[i["suggested_price"]])
+        price = "" if r[i["suggested_price"]] is None else format_brl(r[i["suggested_price"]])
         why = r[i["rationale"]][:160].replace("|", "/")
         lines.append(f"| {r[i['priority_rank']]} | {r[i['product_name']]} | {r[i['action']]} | "
                      f"{r[i['priority_score']]} | {price} | {r[i['mode']]} | {why} |")

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from affiliate_assets.defs.recommendations.signals import Signals
+from affiliate_assets.lib.money import format_brl
 
 RANKING_VERSION = "offline-v1"
 WEIGHTS = {"growth": 0.35, "earnings": 0.30, "engagement": 0.20, "price": 0.15}
@@ -49,12 +50,6 @@ class Advice:
 
 
 # Formatting (pt-BR) --------------------------------------------------------------------------------------
-def brl(value: float) -> str:
-    """R$ 1.234,56"""
-    text = f"{value:,.2f}".replace(",", "\x00").replace(".", ",").replace("\x00", ".")
-    return f"R$ {text}"
-
-
 def pct(value: float, signed: bool = True) -> str:
     """+23 % style, pt-BR (no space, as shops and dashboards write it)."""
     number = round(value * 100)
@@ -169,8 +164,8 @@ def _earning_phrase(s: Signals) -> str | None:
     if s.unit_margin is None:
         return None
     if s.is_physical and s.unit_cost is not None:
-        return f"margem de {brl(s.unit_margin)} por unidade"
-    return f"comissão de {pct(s.commission_rate or 0, signed=False)} ({brl(s.unit_margin)} por venda)"
+        return f"margem de {format_brl(s.unit_margin)} por unidade"
+    return f"comissão de {pct(s.commission_rate or 0, signed=False)} ({format_brl(s.unit_margin)} por venda)"
 
 
 def _engagement_phrase(s: Signals) -> str | None:
@@ -184,8 +179,9 @@ def _price_phrase(s: Signals) -> str | None:
         return None
     where = "acima" if gap > 0 else "abaixo"
     if abs(gap) < 0.005:
-        return f"preço igual à mediana do mercado ({brl(s.competitor_median_price or 0)})"
-    return f"preço {pct(abs(gap), signed=False)} {where} da mediana do mercado ({brl(s.competitor_median_price or 0)})"
+        return f"preço igual à mediana do mercado ({format_brl(s.competitor_median_price or 0)})"
+    median = format_brl(s.competitor_median_price or 0)
+    return f"preço {pct(abs(gap), signed=False)} {where} da mediana do mercado ({median})"
 
 
 def rationale(s: Signals, action: str, suggested_price: float | None) -> str:
@@ -207,7 +203,7 @@ def rationale(s: Signals, action: str, suggested_price: float | None) -> str:
                 f"menos que o prazo do fornecedor ({s.lead_time_days} dias) + {SAFETY_DAYS} de segurança; "
                 f"{joined}.{order}")
     if action == "reprice" and suggested_price is not None:
-        return f"Reprecificar de {brl(s.list_price or 0)} para {brl(suggested_price)}: {joined}."
+        return f"Reprecificar de {format_brl(s.list_price or 0)} para {format_brl(suggested_price)}: {joined}."
     head = {"promote": "Promover", "drop": "Deixar de divulgar", "hold": "Manter"}[action]
     return f"{head}: {joined}."
 

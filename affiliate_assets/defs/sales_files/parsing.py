@@ -36,6 +36,7 @@ from typing import Any
 
 from affiliate_assets.defs.sales_files.tables import SALES_HISTORY
 from affiliate_assets.lib import pii
+from affiliate_assets.lib.money import CENT, MAX_AMOUNT
 from affiliate_assets.lib.warehouse import Reject
 
 XLSX_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
@@ -101,8 +102,6 @@ REQUIRED_FIELDS = ("order_id", "order_date", "sales", "quantity")
 MONEY_FIELDS = ("sales", "profit", "commission")
 DATE_FIELDS = ("order_date", "ship_date")
 EARLIEST_ORDER = date(1990, 1, 1)
-MAX_MONEY = Decimal("9999999999.99")
-CENT = Decimal("0.01")
 MONEY_VOTES_ENOUGH = 5000  # decisive separator votes after which a file's number style is settled
 _PLAIN = {".": re.compile(r"-?\d+(?:\.\d+)?"), ",": re.compile(r"-?\d+(?:,\d+)?")}
 
@@ -498,7 +497,7 @@ class RowNormalizer:
         if number is None:
             return None
         number = number.quantize(CENT, rounding=ROUND_HALF_UP)
-        if abs(number) > MAX_MONEY:
+        if abs(number) > MAX_AMOUNT:
             raise RowError(f"{what} {number} out of range")
         return number
 

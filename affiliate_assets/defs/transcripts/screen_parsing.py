@@ -14,9 +14,10 @@ import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from affiliate_assets.defs.transcripts.ocr import Word
+from affiliate_assets.lib.money import parse_decimal, parse_price
 
 LOW_LINE_CONFIDENCE = 80.0  # a line read below this makes its item doubtful
 LOW_SCREEN_CONFIDENCE = 85.0  # mean word confidence below this flags the whole transcript
@@ -99,18 +100,12 @@ class ParsedItem:
 
 
 def parse_money(token: str) -> Decimal | None:
-    """``1.234,56`` → 1234.56 with price-parser (pt-BR decimal comma); None when it is not a number."""
-    from price_parser import Price
-
-    amount = Price.fromstring(token.replace(" ", "."), decimal_separator=",").amount
-    return amount.quantize(Decimal("0.01")) if amount is not None else None
+    """``1.234,56`` / ``1 234,56`` (as OCR reads a thin separator) → 1234.56; None when it is not a number."""
+    return parse_price(token, decimal_separator=",").amount
 
 
 def _decimal(text: str) -> Decimal | None:
-    try:
-        return Decimal(text.replace(",", "."))
-    except InvalidOperation:
-        return None
+    return parse_decimal(text, strict=False)
 
 
 def extract_fields(text: str) -> Fields:

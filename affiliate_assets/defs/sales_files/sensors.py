@@ -13,14 +13,13 @@ its hash would be the hash of half a file. A re-dropped file whose hash is alrea
 """
 
 import json
-import time
 from pathlib import Path
 
 import dagster as dg
 
 from affiliate_assets.defs.sales_files import ingest
 from affiliate_assets.defs.sales_files.assets import OP_NAME, SalesFilesConfig, ingest_sales_files
-from affiliate_assets.lib.files import file_hash
+from affiliate_assets.lib.inbox import scan_inbox
 from affiliate_assets.lib.settings import load_settings
 from affiliate_assets.lib.warehouse import Warehouse
 
@@ -30,37 +29,27 @@ SETTLE_SECONDS = 10.0
 def evaluate_inbox(cursor: str | None, inbox: Path, warehouse: Warehouse,
                    now: float | None = None) -> tuple[list[dg.RunRequest], str, str | None]:
     """(run requests, new cursor, skip reason or None) for the inbox as it is now."""
-    now = time.time() if now is None else now
     seen: dict[str, list] = json.loads(cursor).get("files", {}) if cursor else {}
-    state: dict[str, list] = {}
-    fresh: list[tuple[Path, str, int]] = []
-    settling = 0
-    for path in ingest.inbox_files(inbox):
-        stat = path.stat()
-        if now - stat.st_mtime < SETTLE_SECONDS:
-            settling += 1
-            continue
-        previous = seen.get(path.name)
-        if previous and previous[:2] == [stat.st_size, stat.st_mtime_ns]:
-            state[path.name] = previous  # already requested on an earlier tick
-            continue
-        digest = file_hash(path)
-        state[path.name] = [stat.st_size, stat.st_mtime_ns, digest]
-        fresh.append((path, digest, stat.st_mtime_ns))
-    loaded = ingest.loaded_hashes(warehouse, [d for _, d, _ in fresh])
+    scan = scan_inbox(ingest.inbox_files(inbox), inbox, {name: tuple(entry[:2]) for name, entry in seen.items()},
+                      settle_seconds=SETTLE_SECONDS, now=now)
+    state: dict[str, list] = {name: seen[name] for name in scan.unchanged}  # already requested earlier
+    state.update({f.key: [f.size, f.mtime_ns, f.digest] for f in scan.new})
+    loaded = ingest.loaded_hashes(warehouse, [f.digest for f in scan.new])
     requests = [
         dg.RunRequest(
-            run_key=digest if digest not in loaded else f"{digest}:redrop:{mtime_ns}",
-            run_config=dg.RunConfig(ops={OP_NAME: SalesFilesConfig(paths=[str(path)])}),
-            tags={"affiliate/sales_file": path.name, "affiliate/file_hash": digest[:16]},
+            run_key=f.digest if f.digest not in loaded else f"{f.digest}:redrop:{f.mtime_ns}",
+            run_config=dg.RunConfig(ops={OP_NAME: SalesFilesConfig(paths=[str(f.path)])}),
+            tags={"affiliate/sales_file": f.path.name, "affiliate/file_hash": f.digest[:16]},
         )
-        for path, digest, mtime_ns in fresh
+        for f in scan.new
     ]
     new_cursor = json.dumps({"files": state}, sort_keys=True)
     skip = None
     if not requests:
+        settling = scan.settling
         skip = (f"no new files in {inbox}" + (f" ({settling} still being written)" if settling else "")
-                + (f"; {len(state)} already requested" if state else ""))
+                + (f"; {len(state)} already requested" if state else "")
+                + (f"; {len(scan.errors)} unreadable right now" if scan.errors else ""))
     return requests, new_cursor, skip
 
 

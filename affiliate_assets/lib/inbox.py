@@ -1,0 +1,91 @@
+"""What is new in a drop folder since the last look: the scan every inbox sensor (sales files, screenshots,
+voice notes) runs on each tick.
+
+A file is remembered by its fingerprint (size, mtime in ns) so a tick hashes only files that are new or
+changed, never the whole inbox again; its identity is still the content hash (``lib/files.py``), which is
+what run keys and loads rely on, so losing a cursor costs re-hashing, never a double load. A file changed
+less than ``settle_seconds`` ago may still be copying (its hash would be half a file's) and waits for a
+later tick; so does a file over the batch ``limit``; a file that vanishes or is locked while we look is
+reported, not raised (the next tick sees it again). Cursor formats stay the callers' own: they pass the
+fingerprints they remember and store what they need of the result.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from affiliate_assets.lib.files import file_hash
+
+Fingerprint = tuple[int, int]  # (size in bytes, mtime in ns)
+
+
+@dataclass(frozen=True)
+class InboxFile:
+    """A file new or changed since the previous scan, with its content hash."""
+
+    key: str  # path relative to the inbox root
+    path: Path
+    size: int
+    mtime_ns: int
+    digest: str
+
+    @property
+    def fingerprint(self) -> Fingerprint:
+        return (self.size, self.mtime_ns)
+
+
+@dataclass
+class InboxScan:
+    new: list[InboxFile] = field(default_factory=list)
+    unchanged: dict[str, Fingerprint] = field(default_factory=dict)  # same fingerprint as last time
+    settling: int = 0  # changed too recently: left for a later tick
+    deferred: int = 0  # over the batch limit: left for a later tick
+    errors: dict[str, str] = field(default_factory=dict)  # key -> why it could not be read this tick
+
+    def fingerprints(self) -> dict[str, Fingerprint]:
+        """What the next scan should remember: unchanged and new files (not settling/deferred/errors)."""
+        return {**self.unchanged, **{f.key: f.fingerprint for f in self.new}}
+
+
+def scan_inbox(paths: Iterable[Path], root: Path, previous: Mapping[str, Fingerprint | None], *,
+               settle_seconds: float = 0.0, limit: int | None = None, now: float | None = None,
+               hasher: Callable[[Path], str] = file_hash) -> InboxScan:
+    """Compare ``paths`` (files under ``root``) with the fingerprints of the previous scan and hash what is
+    new or changed, at most ``limit`` files."""
+    now = time.time() if now is None else now
+    scan = InboxScan()
+    for path in paths:
+        key = _key(path, root)
+        try:
+            stat = path.stat()
+            if settle_seconds > 0 and now - stat.st_mtime < settle_seconds:
+                scan.settling += 1
+                continue
+            fingerprint = (stat.st_size, stat.st_mtime_ns)
+            if tuple(previous.get(key) or ()) == fingerprint:
+                scan.unchanged[key] = fingerprint
+                continue
+            if limit is not None and len(scan.new) >= limit:
+                scan.deferred += 1
+                continue
+            scan.new.append(InboxFile(key, path, stat.st_size, stat.st_mtime_ns, hasher(path)))
+        except OSError as exc:  # removed, renamed or locked between the listing and now
+            scan.errors[key] = str(exc)
+    return scan
+
+
+def batch_key(prefix: str, digests: Iterable[str]) -> str:
+    """A run key for a batch of contents: the same set of bytes gives the same key whatever the names."""
+    joined = "\n".join(sorted(set(digests)))
+    return f"{prefix}-{hashlib.sha256(joined.encode()).hexdigest()[:32]}"
+
+
+def _key(path: Path, root: Path) -> str:
+    try:
+        return str(path.relative_to(root))
+    except ValueError:
+        return str(path)

@@ -1,0 +1,78 @@
+"""The inbox scan every file sensor runs: hash only what is new or changed, wait for files still copying."""
+
+import os
+
+from affiliate_assets.lib.files import file_hash
+from affiliate_assets.lib.inbox import batch_key, scan_inbox
+
+NOW = 1_700_000_000.0
+
+
+def _drop(folder, name: str, data: bytes, age_s: float = 60.0):
+    path = folder / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+    os.utime(path, (NOW - age_s, NOW - age_s))
+    return path
+
+
+def _counting_hasher():
+    calls: list[str] = []
+
+    def hasher(path):
+        calls.append(path.name)
+        return file_hash(path)
+
+    return hasher, calls
+
+
+def test_only_new_or_changed_files_are_hashed_and_remembered(tmp_path):
+    a = _drop(tmp_path, "a.csv", b"pedido;valor\n1;10,00\n")
+    b = _drop(tmp_path, "notas/b.png", b"\x89PNG b")
+    hasher, calls = _counting_hasher()
+    first = scan_inbox([a, b], tmp_path, {}, now=NOW, hasher=hasher)
+    assert [(f.key, f.digest) for f in first.new] == [("a.csv", file_hash(a)), ("notas/b.png", file_hash(b))]
+    assert sorted(calls) == ["a.csv", "b.png"]
+
+    calls.clear()
+    _drop(tmp_path, "a.csv", b"pedido;valor\n1;10,00\n2;20,00\n")  # edited in place: new size and mtime
+    second = scan_inbox([a, b], tmp_path, first.fingerprints(), now=NOW, hasher=hasher)
+    assert [f.key for f in second.new] == ["a.csv"] and calls == ["a.csv"]
+    assert list(second.unchanged) == ["notas/b.png"]
+    assert second.fingerprints()["a.csv"] == (a.stat().st_size, a.stat().st_mtime_ns)
+
+
+def test_a_file_still_being_written_waits_and_is_not_remembered(tmp_path):
+    copying = _drop(tmp_path, "grande.csv", b"x" * 100, age_s=2)
+    scan = scan_inbox([copying], tmp_path, {}, settle_seconds=10, now=NOW)
+    assert scan.new == [] and scan.settling == 1 and scan.fingerprints() == {}
+    later = scan_inbox([copying], tmp_path, {}, settle_seconds=10, now=NOW + 30)
+    assert [f.key for f in later.new] == ["grande.csv"]
+
+
+def test_the_batch_limit_defers_the_rest_to_a_later_tick(tmp_path):
+    paths = [_drop(tmp_path, f"{i}.png", bytes([i])) for i in range(5)]
+    scan = scan_inbox(paths, tmp_path, {}, limit=2, now=NOW)
+    assert [f.key for f in scan.new] == ["0.png", "1.png"] and scan.deferred == 3
+    nxt = scan_inbox(paths, tmp_path, scan.fingerprints(), limit=2, now=NOW)
+    assert [f.key for f in nxt.new] == ["2.png", "3.png"] and set(nxt.unchanged) == {"0.png", "1.png"}
+
+
+def test_a_file_that_vanishes_is_reported_not_raised(tmp_path):
+    kept = _drop(tmp_path, "ok.csv", b"ok")
+    gone = tmp_path / "sumiu.csv"
+    scan = scan_inbox([gone, kept], tmp_path, {}, now=NOW)
+    assert [f.key for f in scan.new] == ["ok.csv"]
+    assert list(scan.errors) == ["sumiu.csv"] and "sumiu.csv" not in scan.fingerprints()
+
+
+def test_an_unreadable_cursor_entry_means_hash_again(tmp_path):
+    a = _drop(tmp_path, "a.csv", b"a")
+    scan = scan_inbox([a], tmp_path, {"a.csv": None}, now=NOW)
+    assert [f.key for f in scan.new] == ["a.csv"]
+
+
+def test_batch_key_depends_on_the_contents_only():
+    assert batch_key("screens", ["b", "a", "a"]) == batch_key("screens", ["a", "b"])
+    assert batch_key("screens", ["a"]) != batch_key("screens", ["a", "b"])
+    assert batch_key("voice", ["a"]).startswith("voice-") and len(batch_key("voice", ["a"])) == len("voice-") + 32

@@ -18,7 +18,8 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from affiliate_assets.lib.files import file_hash
+from affiliate_assets.lib.files import content_hash, file_hash
+from affiliate_assets.lib.warehouse import Reject
 
 Fingerprint = tuple[int, int]  # (size in bytes, mtime in ns)
 
@@ -59,7 +60,7 @@ def scan_inbox(paths: Iterable[Path], root: Path, previous: Mapping[str, Fingerp
     now = time.time() if now is None else now
     scan = InboxScan()
     for path in paths:
-        key = _key(path, root)
+        key = inbox_key(path, root)
         try:
             stat = path.stat()
             if settle_seconds > 0 and now - stat.st_mtime < settle_seconds:
@@ -84,7 +85,28 @@ def batch_key(prefix: str, digests: Iterable[str]) -> str:
     return f"{prefix}-{hashlib.sha256(joined.encode()).hexdigest()[:32]}"
 
 
-def _key(path: Path, root: Path) -> str:
+def requested_paths(root: Path, files: Iterable[str], default: Callable[[Path], list[Path]]) -> list[Path]:
+    """The files a run was asked for (relative to ``root`` unless absolute), else ``default(root)``."""
+    return [Path(f) if Path(f).is_absolute() else root / f for f in files] or default(root)
+
+
+def read_contents(paths: Iterable[Path], root: Path) -> tuple[dict[str, tuple[Path, bytes]], list[Reject]]:
+    """``({content hash: (first path, bytes)}, rejects)``: each distinct content once, whatever its names;
+    a file that vanished or cannot be read since it was listed becomes a reject keyed by its inbox path."""
+    blobs: dict[str, tuple[Path, bytes]] = {}
+    rejects: list[Reject] = []
+    for path in paths:
+        try:
+            data = path.read_bytes()
+        except OSError as exc:  # vanished between listing and reading, permissions: keep a trace
+            rejects.append(Reject(inbox_key(path, root), f"cannot read file: {exc}"))
+            continue
+        blobs.setdefault(content_hash(data), (path, data))
+    return blobs, rejects
+
+
+def inbox_key(path: Path, root: Path) -> str:
+    """A file's name in its inbox: the path relative to the root (the path itself when outside it)."""
     try:
         return str(path.relative_to(root))
     except ValueError:

@@ -1,9 +1,10 @@
 """The inbox scan every file sensor runs: hash only what is new or changed, wait for files still copying."""
 
 import os
+from pathlib import Path
 
 from affiliate_assets.lib.files import file_hash
-from affiliate_assets.lib.inbox import batch_key, scan_inbox
+from affiliate_assets.lib.inbox import batch_key, read_contents, requested_paths, scan_inbox
 
 NOW = 1_700_000_000.0
 
@@ -76,3 +77,20 @@ def test_batch_key_depends_on_the_contents_only():
     assert batch_key("screens", ["b", "a", "a"]) == batch_key("screens", ["a", "b"])
     assert batch_key("screens", ["a"]) != batch_key("screens", ["a", "b"])
     assert batch_key("voice", ["a"]).startswith("voice-") and len(batch_key("voice", ["a"])) == len("voice-") + 32
+
+
+def test_read_contents_keeps_each_content_once_and_rejects_what_cannot_be_read(tmp_path):
+    a = _drop(tmp_path, "a.png", b"same bytes")
+    copy = _drop(tmp_path, "sub/copia de a.png", b"same bytes")
+    other = _drop(tmp_path, "b.png", b"other bytes")
+    blobs, rejects = read_contents([a, copy, tmp_path / "sumiu.png", other], tmp_path)
+    assert {h: (p.name, data) for h, (p, data) in blobs.items()} == {
+        file_hash(a): ("a.png", b"same bytes"), file_hash(other): ("b.png", b"other bytes")}
+    assert [(r.key, r.reason.split(":")[0]) for r in rejects] == [("sumiu.png", "cannot read file")]
+
+
+def test_requested_paths_resolve_against_the_inbox_or_fall_back_to_its_listing(tmp_path):
+    listed = [tmp_path / "x.png"]
+    assert requested_paths(tmp_path, ["a.png", "/abs/b.png"], lambda root: listed) == [
+        tmp_path / "a.png", Path("/abs/b.png")]
+    assert requested_paths(tmp_path, [], lambda root: listed) == listed

@@ -17,8 +17,9 @@ from pydantic import Field
 from affiliate_assets.defs.catalogue.lookup import catalogue_rows
 from affiliate_assets.defs.transcripts.screen_tables import SCREEN_INTERACTIONS, SCREEN_TRANSCRIPTS
 from affiliate_assets.lib.files import content_hash
+from affiliate_assets.lib.inbox import inbox_key, read_contents, requested_paths
 from affiliate_assets.lib.settings import load_settings
-from affiliate_assets.lib.warehouse import Reject, Warehouse, to_json
+from affiliate_assets.lib.warehouse import Warehouse, to_json
 
 GROUP = "transcripts"
 PREVIEW_ROWS = 10
@@ -39,13 +40,6 @@ def list_images(inbox: Path) -> list[Path]:
         return []
     return sorted(p for p in inbox.rglob("*") if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES
                   and not p.name.startswith("."))
-
-
-def _relative(path: Path, inbox: Path) -> str:
-    try:
-        return str(path.relative_to(inbox))
-    except ValueError:
-        return str(path)
 
 
 def transcribe(data: bytes, name: str, captured_at: datetime) -> dict:
@@ -116,22 +110,14 @@ def screen_transcripts(
 ) -> dg.MaterializeResult:
     started = time.perf_counter()
     inbox = load_settings().screens_inbox
-    paths = [inbox / f if not Path(f).is_absolute() else Path(f) for f in config.files] or list_images(inbox)
-    blobs: dict[str, tuple[Path, bytes]] = {}
-    rejects: list[Reject] = []
-    for path in paths:
-        try:
-            data = path.read_bytes()
-        except OSError as exc:  # vanished between listing and reading, permissions: keep a trace
-            rejects.append(Reject(_relative(path, inbox), f"cannot read file: {exc}"))
-            continue
-        blobs.setdefault(content_hash(data), (path, data))
+    paths = requested_paths(inbox, config.files, list_images)
+    blobs, rejects = read_contents(paths, inbox)
     known = set() if config.reprocess else _known_hashes(warehouse, list(blobs))
     todo = {h: v for h, v in blobs.items() if h not in known}
     rows = []
     for i, (path, data) in enumerate(todo.values(), start=1):
         captured = datetime.fromtimestamp(path.stat().st_mtime, UTC) if path.exists() else None
-        row = transcribe(data, _relative(path, inbox), captured)
+        row = transcribe(data, inbox_key(path, inbox), captured)
         context.log.info("OCR %d/%d %s: %s (%s)", i, len(todo), row["file_name"], row["status"],
                          row["mean_confidence"] if row["status"] != "error" else row["error_reason"])
         rows.append(row)

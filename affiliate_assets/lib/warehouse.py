@@ -408,8 +408,26 @@ class Warehouse(dg.ConfigurableResource):
 
 
 def _ensure_table(conn: psycopg.Connection, spec: TableSpec) -> None:
+    """Create the table if missing, and add columns a newer spec declares (additive evolution: a warehouse
+    built by an older release keeps working; dropping or retyping a column stays a deliberate migration)."""
     conn.execute(sql.SQL("create schema if not exists {}").format(sql.Identifier(spec.schema)))
     conn.execute(spec.create_sql())
+    existing = {
+        r[0]
+        for r in conn.execute(
+            "select column_name from information_schema.columns where table_schema = %s and table_name = %s",
+            (spec.schema, spec.name),
+        )
+    }
+    for column in spec.columns:
+        if column.name not in existing:
+            # Added as nullable: rows loaded before the column existed have no value for it.
+            log.warning("adding column %s.%s (%s)", spec.qualified, column.name, column.type)
+            conn.execute(
+                sql.SQL("alter table {} add column {} {}").format(
+                    spec.ident, sql.Identifier(column.name), sql.SQL(column.type)
+                )
+            )
     for cols in spec.indexes:
         name = f"ix_{spec.name}_{'_'.join(cols)}"[:63]
         conn.execute(

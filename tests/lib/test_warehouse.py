@@ -85,3 +85,11 @@ def test_append_copies_directly_and_refuses_duplicate_keys(warehouse):
         warehouse.load(SPEC, [(3, date(2024, 1, 3), 30), (1, date(2024, 1, 1), 11)], mode="append")
     assert warehouse.fetchall("select id, amount from raw.loader_probe order by id") == [
         (1, Decimal("10.00")), (2, Decimal("20.00"))]
+
+
+def test_a_newer_spec_adds_its_columns_to_an_existing_table(warehouse):
+    warehouse.load(SPEC, [(1, date(2024, 1, 1), 10)], mode="upsert")
+    newer = TableSpec("raw", "loader_probe", (*SPEC.columns, Column("currency", "text", nullable=False)),
+                      primary_key=("id",))
+    warehouse.load(newer, [(2, date(2024, 1, 2), 20, "BRL")], mode="upsert")
+    assert warehouse.fetchall("select id, currency from raw.loader_probe order by id") == [(1, None), (2, "BRL")]

@@ -134,24 +134,17 @@ def run(rows: int = 1_000_000, days: int = 30, *, workers: int = 3, to_sql_rows:
     import requests
 
     from affiliate_assets.defs.hotmart.tables import HOTMART_SALES
+    from affiliate_assets.lib import warehouse as wh
     from affiliate_assets.lib.settings import load_settings
-    from affiliate_assets.lib.warehouse import (
-        Warehouse,
-        create_database,
-        drop_database,
-        resolve_database_url,
-        sqlalchemy_url,
-        with_database,
-    )
     from affiliate_assets.sample_data.sales import count_sales
 
     end_day = FIRST_DAY + timedelta(days=days)
     scale = round(rows / count_sales(FIRST_DAY, end_day, 1.0), 3)
     cache_dir = cache_dir or load_settings().data_dir / "cache" / "fakes"
-    server = resolve_database_url()
+    server = wh.resolve_database_url()
     dbname = f"bench_hotmart_{uuid.uuid4().hex[:8]}"
-    create_database(server, dbname)
-    url = with_database(server, dbname)
+    wh.create_database(server, dbname)
+    url = wh.with_database(server, dbname)
     proc, base_url = _start_fake(scale, cache_dir)
     try:
         prep = requests.post(f"{base_url}/_fake/prepare", timeout=1800, json={
@@ -166,14 +159,14 @@ def run(rows: int = 1_000_000, days: int = 30, *, workers: int = 3, to_sql_rows:
         proc.terminate()
         proc.wait(timeout=10)
     try:
-        warehouse = Warehouse(database_url=url)
+        warehouse = wh.Warehouse(database_url=url)
         stored = warehouse.count("raw.hotmart_sales")
         with tempfile.TemporaryDirectory(prefix="bench_hotmart_") as work:
             copy = _copy_baselines(warehouse, url, HOTMART_SALES.column_names, Path(work))
-        to_sql = _python_child(TO_SQL.format(sa_url=sqlalchemy_url(url).replace("+psycopg2", "+psycopg"),
+        to_sql = _python_child(TO_SQL.format(sa_url=wh.sqlalchemy_url(url).replace("+psycopg2", "+psycopg"),
                                              n=to_sql_rows))
     finally:
-        drop_database(server, dbname)
+        wh.drop_database(server, dbname)
 
     rate = load["rows_in"] / load["seconds"]
     plain_rate, shaped_rate = stored / copy["copy_plain"], stored / copy["copy_shaped"]

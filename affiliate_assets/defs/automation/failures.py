@@ -41,19 +41,24 @@ def planned_assets(context: dg.RunFailureSensorContext) -> list[str]:
                    if e.dagster_event and e.dagster_event.asset_key})
 
 
+def root_error(info: Any) -> str:
+    """The innermost cause of a serialized error: Dagster wraps the user's exception in its own."""
+    while info.cause is not None:
+        info = info.cause
+    message = info.message.strip()  # already "ValueError: ..." for Python exceptions
+    return (message if message.startswith(info.cls_name) else f"{info.cls_name}: {message}")[:2000]
+
+
 def describe_failure(context: dg.RunFailureSensorContext) -> dict[str, Any]:
     """The row (as a dict) for the failed run of ``context``."""
     run = context.dagster_run
     step_failures = context.get_step_failure_events()
-    error = None
-    for event in step_failures:
-        info = event.step_failure_data.error if event.step_failure_data else None
-        while info is not None and info.cause is not None:  # Dagster wraps the user's exception
-            info = info.cause
-        if info is not None:
-            message = info.message.strip()  # already "ValueError: ..." for Python exceptions
-            error = (message if message.startswith(info.cls_name) else f"{info.cls_name}: {message}")[:2000]
-            break
+    errors = [e.step_failure_data.error for e in step_failures if e.step_failure_data]
+    run_data = context.failure_event.event_specific_data
+    # A run can fail outside any step (a step process that crashed while importing, a launch error):
+    # then the run failure event carries the error.
+    errors.append(getattr(run_data, "error", None))
+    error = next((root_error(info) for info in errors if info is not None), None)
     tags = dict(run.tags)
     return {
         "run_id": run.run_id,

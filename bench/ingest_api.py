@@ -51,13 +51,19 @@ warehouse = Warehouse(database_url={url!r})
 warehouse.bootstrap()
 client = HotmartResource(fake_base_url={base!r}, workers={workers}).get_client()
 start = datetime.fromisoformat({start!r}).replace(tzinfo=UTC)
+marks = {{}}
+rows_of = ingest.sale_rows
+def timed_rows(*args, **kwargs):  # when the last row went into COPY: the rest is the loader's merge
+    yield from rows_of(*args, **kwargs)
+    marks["rows_done"] = time.perf_counter()
+ingest.sale_rows = timed_rows
 r0, w0 = resource.getrusage(resource.RUSAGE_SELF), time.perf_counter()
 result = ingest.load_sales(warehouse, client, start, start + timedelta(days={days}), salt="bench-salt",
                            batch="bench", slice_days=1)
 wall, r1 = time.perf_counter() - w0, resource.getrusage(resource.RUSAGE_SELF)
 print(json.dumps({{"rows_in": result.rows_in, "loaded": result.rows_loaded, "rejected": result.rows_rejected,
                   "seconds": wall, "cpu_s": r1.ru_utime + r1.ru_stime - r0.ru_utime - r0.ru_stime,
-                  "load_seconds": result.elapsed_s, "requests": client.stats["requests"],
+                  "merge_seconds": w0 + wall - marks["rows_done"], "requests": client.stats["requests"],
                   "retries": client.stats["retries"], "peak_rss_mb": r1.ru_maxrss / 1024}}))
 """
 
@@ -180,6 +186,7 @@ def run(rows: int = 1_000_000, days: int = 30, *, workers: int = 3, to_sql_rows:
         "requests": load["requests"],
         "workers": workers,
         "seconds": round(load["seconds"], 2),
+        "merge_seconds": round(load["merge_seconds"], 2),
         "rows_per_s": round(rate),
         "client_cpu_s": round(load["cpu_s"], 2),
         "rows_per_client_cpu_s": round(load["rows_in"] / load["cpu_s"]),
@@ -220,7 +227,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"  fake data prepared before timing: {prep.get('generated')} of {prep.get('days')} days generated "
           f"in {prep.get('seconds')} s")
     print(f"  API → raw        {r['seconds']:7.2f} s {r['rows_per_s']:>9,} rows/s   client {r['client_cpu_s']} CPU-s "
-          f"({r['rows_per_client_cpu_s']:,} rows/CPU-s), fake {r['fake_cpu_s']} CPU-s")
+          f"({r['rows_per_client_cpu_s']:,} rows/CPU-s), fake {r['fake_cpu_s']} CPU-s; of the wall time, "
+          f"{r['merge_seconds']} s is the loader's merge after the last row (temp table → target)")
     print(f"  psql \\copy        plain table {r['copy_plain_rows_per_s']:>9,} rows/s; same PK + indexes as target "
           f"{r['copy_shaped_rows_per_s']:>9,} rows/s  ({r['csv_mb']} MB CSV)")
     print(f"  pandas to_sql    {r['to_sql_rows']:,}-row sample {r['to_sql_rows_per_s']:>9,} rows/s")

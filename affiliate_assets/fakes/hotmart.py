@@ -510,10 +510,12 @@ class HotmartHandler(FakeHandler):
             self.wfile.write(part)
 
     # Endpoints -------------------------------------------------------------------------------------
+    def _begin_page(self) -> tuple[int, int] | None:
+        """Faults, auth and paging of an API call: ``(size, offset)``, or None when an error was sent."""
+        return self._page_params() if self._guard() else None
+
     def products(self) -> None:
-        if not self._guard():
-            return
-        params = self._page_params()
+        params = self._begin_page()
         if params is None:
             return
         size, offset = params
@@ -527,9 +529,7 @@ class HotmartHandler(FakeHandler):
         self._send_page(rendered, len(items), offset, size)
 
     def sales(self, endpoint: str) -> None:
-        if not self._guard():
-            return
-        params = self._page_params()
+        params = self._begin_page()
         if params is None:
             return
         size, offset = params

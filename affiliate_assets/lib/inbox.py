@@ -13,6 +13,7 @@ fingerprints they remember and store what they need of the result.
 from __future__ import annotations
 
 import hashlib
+import json
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -77,6 +78,56 @@ def scan_inbox(paths: Iterable[Path], root: Path, previous: Mapping[str, Fingerp
         except OSError as exc:  # removed, renamed or locked between the listing and now
             scan.errors[key] = str(exc)
     return scan
+
+
+def read_marks(cursor: str | None) -> dict[str, Fingerprint | None]:
+    """The screenshots and voice sensors' cursor, ``{key: "size:mtime_ns"}`` JSON, back to fingerprints
+    (None for an entry it cannot read: that file is simply hashed again)."""
+    marks = json.loads(cursor) if cursor else {}
+    return {key: _parse_mark(mark) for key, mark in marks.items()}
+
+
+def write_marks(fingerprints: Mapping[str, Fingerprint]) -> str:
+    """The cursor :func:`read_marks` reads: ``{key: "size:mtime_ns"}`` JSON, keys sorted."""
+    return json.dumps({key: f"{size}:{mtime_ns}" for key, (size, mtime_ns) in sorted(fingerprints.items())})
+
+
+def _parse_mark(mark: object) -> Fingerprint | None:
+    try:
+        size, mtime_ns = str(mark).split(":")
+        return int(size), int(mtime_ns)
+    except ValueError:
+        return None
+
+
+def batch_sensor_result(context, paths: Iterable[Path], root: Path, *, op: str, prefix: str, tag: str,
+                        limit: int, nothing_new: str):
+    """A sensor tick for an inbox read in batches (screenshots, voice notes): one run for the new or changed
+    files (config ``files`` = their inbox keys, run key = :func:`batch_key` of their contents), the cursor in
+    :func:`read_marks` format; a skip, keeping or updating the cursor, when nothing is new.
+
+    Files over ``limit`` stay out of the cursor, so the next tick picks them up; a file removed or locked
+    while we look is logged and tried again next tick.
+    """
+    import dagster as dg
+
+    seen = read_marks(context.cursor)
+    scan = scan_inbox(paths, root, seen, limit=limit)
+    for key, error in scan.errors.items():
+        context.log.warning("skipping %s: %s", key, error)
+    current = scan.fingerprints()
+    if not scan.new:
+        if seen == current:
+            return dg.SkipReason(f"{nothing_new} in {root}")
+        return dg.SensorResult(skip_reason=dg.SkipReason(f"inbox changed, {nothing_new}"), cursor=write_marks(current))
+    return dg.SensorResult(
+        run_requests=[dg.RunRequest(
+            run_key=batch_key(prefix, (f.digest for f in scan.new)),
+            run_config={"ops": {op: {"config": {"files": [f.key for f in scan.new]}}}},
+            tags={tag: str(len(scan.new))},
+        )],
+        cursor=write_marks(current),
+    )
 
 
 def batch_key(prefix: str, digests: Iterable[str]) -> str:

@@ -94,3 +94,18 @@ def test_requested_paths_resolve_against_the_inbox_or_fall_back_to_its_listing(t
     assert requested_paths(tmp_path, ["a.png", "/abs/b.png"], lambda root: listed) == [
         tmp_path / "a.png", Path("/abs/b.png")]
     assert requested_paths(tmp_path, [], lambda root: listed) == listed
+
+
+def test_marks_cursor_round_trips_and_tolerates_bad_entries(tmp_path):
+    from affiliate_assets.lib.inbox import read_marks, write_marks
+
+    _drop(tmp_path, "a.wav", b"one")
+    scan = scan_inbox([tmp_path / "a.wav"], tmp_path, {}, now=NOW)
+    cursor = write_marks(scan.fingerprints())
+    assert read_marks(cursor) == scan.fingerprints()
+    # A cursor written before (same "size:mtime_ns" JSON) still reads; an unreadable entry means "hash again".
+    assert read_marks('{"a.wav": "3:17", "b.wav": "garbage", "c.wav": null}') == {
+        "a.wav": (3, 17), "b.wav": None, "c.wav": None}
+    assert read_marks(None) == read_marks("") == {}
+    again = scan_inbox([tmp_path / "a.wav"], tmp_path, read_marks(cursor), now=NOW)
+    assert again.new == [] and list(again.unchanged) == ["a.wav"]

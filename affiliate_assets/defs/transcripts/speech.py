@@ -14,12 +14,13 @@ Bad input never raises out of :func:`transcribe`: unreadable, empty or silent au
 
 from __future__ import annotations
 
-import hashlib
 import io
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar
+
+from affiliate_assets.lib.files import content_hash
 
 AUDIO_SUFFIXES = (".wav", ".flac", ".ogg", ".oga", ".opus")
 TARGET_RATE = 16_000  # what the en-us acoustic model and LINEAR16/FLAC requests use
@@ -146,7 +147,7 @@ class OfflineEngine:
     def for_products(cls, product_names: list[str], workdir: Path) -> OfflineEngine:
         from affiliate_assets.defs.transcripts.voice_grammar import build_grammar
 
-        names_key = hashlib.sha256("\n".join(sorted(product_names)).encode()).hexdigest()
+        names_key = content_hash("\n".join(sorted(product_names)).encode())
         with cls._cache_lock:
             engine = cls._cache.get(names_key)
             if engine is None:

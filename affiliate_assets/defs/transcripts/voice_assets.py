@@ -16,12 +16,14 @@ from pathlib import Path
 import dagster as dg
 from pydantic import Field
 
+from affiliate_assets.defs.catalogue.lookup import catalogue_rows
 from affiliate_assets.defs.transcripts.screen_assets import _md_table
 from affiliate_assets.defs.transcripts.speech import AUDIO_SUFFIXES
 from affiliate_assets.defs.transcripts.voice_tables import VOICE_INTENTS, VOICE_ORDERS, VOICE_TRANSCRIPTS
 from affiliate_assets.lib.files import content_hash
+from affiliate_assets.lib.inbox import inbox_key, read_contents, requested_paths
 from affiliate_assets.lib.settings import Settings, load_settings
-from affiliate_assets.lib.warehouse import Reject, Warehouse, to_json
+from affiliate_assets.lib.warehouse import Warehouse, to_json
 
 GROUP = "transcripts"
 PREVIEW_ROWS = 10
@@ -44,17 +46,13 @@ def list_audio(inbox: Path) -> list[Path]:
                   and not p.name.startswith("."))
 
 
-def catalogue(warehouse: Warehouse) -> tuple[list, str]:
-    """Products to match and to hint the recogniser with: the live catalogue table, else the bundled one."""
+def products(warehouse: Warehouse) -> tuple[list, str]:
+    """Products to match and to hint the recogniser with, and where they came from (``catalogue_rows``:
+    the loaded catalogue table, else the bundled sample)."""
     from affiliate_assets.defs.transcripts.intents import Product
 
-    if warehouse.table_exists("raw.product_catalogue"):
-        rows = warehouse.fetchall("select product_id, name, price from raw.product_catalogue order by product_id")
-        if rows:
-            return [Product(int(pid), name, price) for pid, name, price in rows], "raw.product_catalogue"
-    from affiliate_assets.sample_data.catalogue import catalogue as bundled
-
-    return [Product(p.product_id, p.name, p.price) for p in bundled()], "bundled sample catalogue"
+    rows, source = catalogue_rows(warehouse, ("product_id", "name", "price"))
+    return [Product(*row) for row in rows], source
 
 
 class Transcriber:
@@ -146,25 +144,17 @@ def voice_transcripts(
     started = time.perf_counter()
     settings = load_settings()
     inbox = settings.voice_inbox
-    paths = [inbox / f if not Path(f).is_absolute() else Path(f) for f in config.files] or list_audio(inbox)
-    blobs: dict[str, tuple[Path, bytes]] = {}
-    rejects: list[Reject] = []
-    for path in paths:
-        try:
-            data = path.read_bytes()
-        except OSError as exc:  # vanished between listing and reading, permissions: keep a trace
-            rejects.append(Reject(_relative(path, inbox), f"cannot read file: {exc}"))
-            continue
-        blobs.setdefault(content_hash(data), (path, data))
+    paths = requested_paths(inbox, config.files, list_audio)
+    blobs, rejects = read_contents(paths, inbox)
     known = set() if config.reprocess else _known_hashes(warehouse, list(blobs))
     todo = {h: v for h, v in blobs.items() if h not in known}
     rows = []
     if todo:
-        products, _ = catalogue(warehouse)
-        transcriber = Transcriber(settings, config.engine, [p.name for p in products], config.long_audio_s)
+        known_products, _ = products(warehouse)
+        transcriber = Transcriber(settings, config.engine, [p.name for p in known_products], config.long_audio_s)
         for i, (path, data) in enumerate(todo.values(), start=1):
             recorded = datetime.fromtimestamp(path.stat().st_mtime, UTC) if path.exists() else None
-            row = transcribe_row(data, _relative(path, inbox), recorded, transcriber)
+            row = transcribe_row(data, inbox_key(path, inbox), recorded, transcriber)
             context.log.info("voice %d/%d %s: %s %r (%s)", i, len(todo), row["file_name"], row["status"],
                              row["transcript"] or row["error_reason"], row["engine"])
             rows.append(row)
@@ -192,13 +182,6 @@ def voice_transcripts(
         "elapsed_s": round(time.perf_counter() - started, 2),
         "preview": _md_table(["file", "status", "engine", "seconds", "conf", "transcript / error"], preview),
     })
-
-
-def _relative(path: Path, inbox: Path) -> str:
-    try:
-        return str(path.relative_to(inbox))
-    except ValueError:
-        return str(path)
 
 
 def derive(transcripts: list[tuple], products: list) -> tuple[list[dict], list[dict]]:
@@ -250,8 +233,8 @@ def voice_intents_and_orders(context: dg.AssetExecutionContext, warehouse: Wareh
         "select audio_hash, transcript, confidence, recorded_at from raw.voice_transcripts "
         "where status = 'ok' order by audio_hash"
     )
-    products, catalogue_source = catalogue(warehouse)
-    intents, orders = derive(transcripts, products)
+    known_products, catalogue_source = products(warehouse)
+    intents, orders = derive(transcripts, known_products)
     r_int = warehouse.load(VOICE_INTENTS, [tuple(r[c] for c in VOICE_INTENTS.column_names) for r in intents],
                            mode="replace")
     r_ord = warehouse.load(VOICE_ORDERS, [tuple(r[c] for c in VOICE_ORDERS.column_names) for r in orders],

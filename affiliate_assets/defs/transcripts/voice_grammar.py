@@ -20,7 +20,6 @@ transcript carries its engine and confidence and doubtful orders go to review.
 
 from __future__ import annotations
 
-import hashlib
 import re
 import shutil
 import subprocess
@@ -30,6 +29,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from affiliate_assets.defs.transcripts import intents as it
+from affiliate_assets.lib.files import content_hash
 
 # espeak-ng IPA → CMU/ARPAbet phones of the en-us model. Longest symbols first (diphthongs, affricates).
 # pt-BR palatalised d/t ("digital", "de", "marketing") are heard as plain D/T by the en-us model.
@@ -274,5 +274,5 @@ def build_grammar(product_names: Iterable[str]) -> Grammar:
              for word in sorted(prons) for i, phones in enumerate(prons[word])]
     dictionary = "\n".join(lines) + "\n"
     transitions = g.without_epsilons()
-    key = hashlib.sha256((repr(transitions) + dictionary).encode()).hexdigest()[:16]
+    key = content_hash((repr(transitions) + dictionary).encode())[:16]
     return Grammar(tuple(transitions), g.START, g.FINAL, dictionary, display, key)

@@ -269,7 +269,7 @@ class _Prefetch:
     def __init__(self, client: HotmartClient, streams: Sequence[Stream], workers: int):
         self.client = client
         self.streams = streams
-        self.queues: list[queue.Queue] = [queue.Queue(maxsize=PAGES_AHEAD) for _ in streams]
+        self._queues: dict[int, queue.Queue] = {}  # only the streams in flight: a 2-year backfill has 20k+
         self.next_index = 0
         self.lock = threading.Lock()
         self.stopped = threading.Event()
@@ -286,7 +286,7 @@ class _Prefetch:
                 self.next_index += 1
             if index >= len(self.streams):
                 return
-            target = self.queues[index]
+            target = self._queue(index)
             try:
                 for page in fork.walk(self.streams[index]):
                     if not self._put(target, page):
@@ -305,11 +305,17 @@ class _Prefetch:
                 continue
         return False
 
+    def _queue(self, index: int) -> queue.Queue:
+        with self.lock:
+            return self._queues.setdefault(index, queue.Queue(maxsize=PAGES_AHEAD))
+
     def pages(self, index: int) -> Iterator[tuple[list, int | None]]:
-        source = self.queues[index]
+        source = self._queue(index)
         while True:
             value = source.get()
             if value is _END:
+                with self.lock:
+                    del self._queues[index]
                 return
             if isinstance(value, BaseException):
                 raise value

@@ -26,6 +26,7 @@ Freshness (what the UI shows red):
   by 05:00, recommendations by 08:00 (their own schedule is 07:00). ``freshness_checks_sensor`` runs them.
 """
 
+import warnings
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
@@ -209,11 +210,16 @@ def apply_platform_policies(defs: dg.Definitions) -> dg.Definitions:
             changes["freshness_policy"] = windows[spec.key].policy()  # type: ignore[union-attr]
         return spec.replace_attributes(**changes) if changes else spec
 
-    checks = partition_freshness_checks(specs)
-    extra = dg.Definitions(
-        asset_checks=checks,
-        sensors=[dg.build_sensor_for_freshness_checks(
-            freshness_checks=checks, name="freshness_checks_sensor", minimum_interval_seconds=300,
-            default_status=dg.DefaultSensorStatus.RUNNING)] if checks else [],
-    )
-    return dg.Definitions.merge(defs.map_resolved_asset_specs(func=apply), extra)
+    # Chosen on purpose, so not repeated on every load: the time-partition checks (the team's design: the
+    # time-window policy does not look at partitions) and the spec mapping (preview in Dagster 1.13).
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", dg.SupersessionWarning)
+        warnings.simplefilter("ignore", dg.PreviewWarning)
+        checks = partition_freshness_checks(specs)
+        extra = dg.Definitions(
+            asset_checks=checks,
+            sensors=[dg.build_sensor_for_freshness_checks(
+                freshness_checks=checks, name="freshness_checks_sensor", minimum_interval_seconds=300,
+                default_status=dg.DefaultSensorStatus.RUNNING)] if checks else [],
+        )
+        return dg.Definitions.merge(defs.map_resolved_asset_specs(func=apply), extra)

@@ -15,6 +15,7 @@ from pydantic import Field
 
 from affiliate_assets.defs.crawl.tables import CRAWL_ERRORS, CRAWL_TARGETS, PRICE_OBSERVATIONS
 from affiliate_assets.defs.crawl.targets import FIXTURE_HOST, active_targets, invalid_url_reason, seed_rows
+from affiliate_assets.lib.metadata import markdown_table
 from affiliate_assets.lib.settings import load_settings
 from affiliate_assets.lib.warehouse import Warehouse
 
@@ -222,19 +223,14 @@ def _scrapy_metadata(stats: dict) -> dict:
 
 
 def _md_counts(counts: dict[str, int], name: str) -> str:
-    lines = [f"| {name} | rows |", "|---|---:|"]
-    lines += [f"| {k} | {v} |" for k, v in sorted(counts.items(), key=lambda kv: -kv[1])]
-    return "\n".join(lines) if counts else "none"
+    return markdown_table(sorted(counts.items(), key=lambda kv: -kv[1]), [name, "rows"], empty="none")
 
 
 def _md_preview(items: list[dict]) -> str:
-    if not items:
-        return "no observations"
-    lines = ["| product_id | title | price | old price | currency | method | url |", "|---|---|---:|---:|---|---|---|"]
-    for i in items:
-        lines.append(f"| {i['product_id']} | {(i.get('title') or '')[:40]} | {i['price']} | "
-                     f"{i.get('old_price') or ''} | {i['currency']} | {i['extraction_method']} | {i['url']} |")
-    return "\n".join(lines)
+    rows = [(i["product_id"], (i.get("title") or "")[:40], i["price"], i.get("old_price"), i["currency"],
+             i["extraction_method"], i["url"]) for i in items]
+    return markdown_table(rows, ["product_id", "title", "price", "old price", "currency", "method", "url"],
+                          align="llrrlll", empty="no observations")
 
 
 __all__ = ["CrawlConfig", "crawl_targets", "price_crawl"]

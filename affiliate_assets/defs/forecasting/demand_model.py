@@ -14,6 +14,7 @@ import dagster as dg
 from affiliate_assets.defs.forecasting.data import MART_DEPS
 from affiliate_assets.defs.forecasting.registry import ModelRecord, make_model_id, models_dir, prune, register
 from affiliate_assets.defs.forecasting.tables import MODELS, PRICE_SENSITIVITY
+from affiliate_assets.lib.metadata import markdown_table
 from affiliate_assets.lib.warehouse import Warehouse
 
 KIND = "hist_gradient_boosting"
@@ -157,13 +158,12 @@ def _train(context: dg.AssetExecutionContext, config: DemandModelConfig, warehou
         run_id=context.run_id,
     )
     loaded = register(warehouse, [record])
-    table = "\n".join(["| feature | MAE increase when shuffled |", "|---|---:|"]
-                      + [f"| {k} | {v:.4f} |" for k, v in importances.items()])
-    cv_table = "\n".join(["| fold | test from | days | MAE | MAE last-week baseline | MAPE | MAPE baseline |",
-                          "|---:|---|---:|---:|---:|---:|---:|"]
-                         + [f"| {f['fold']} | {f['test_start']} | {f['test_days']} | {f['mae']:.3f} | "
-                            f"{f['baseline_mae']:.3f} | {f['mape'] or 0:.1f} | {f['baseline_mape'] or 0:.1f} |"
-                            for f in folds])
+    table = markdown_table([(k, f"{v:.4f}") for k, v in importances.items()],
+                           ["feature", "MAE increase when shuffled"], align="lr")
+    cv_table = markdown_table(
+        [(f["fold"], f["test_start"], f["test_days"], f"{f['mae']:.3f}", f"{f['baseline_mae']:.3f}",
+          f"{f['mape'] or 0:.1f}", f"{f['baseline_mape'] or 0:.1f}") for f in folds],
+        ["fold", "test from", "days", "MAE", "MAE last-week baseline", "MAPE", "MAPE baseline"], align="rlrrrrr")
     return dg.MaterializeResult(
         metadata={
             "model_id": model_id,
@@ -247,9 +247,8 @@ def price_sensitivity(context: dg.AssetExecutionContext, warehouse: Warehouse) -
     loaded = warehouse.load(PRICE_SENSITIVITY, rows, mode="replace")
     elastic = [r for r in rows if r[1] == 0 and r[6] is not None]
     preview = sorted(elastic, key=lambda r: r[6])[:10]
-    md = "\n".join(["| produto | preço | unid./dia | elasticidade |", "|---|---:|---:|---:|"]
-                   + [f"| {r[0]} | {format_brl(r[2])} | {format_number(r[3], 2)} | {format_number(r[6], 2)} |"
-                      for r in preview])
+    md = markdown_table([(r[0], format_brl(r[2]), format_number(r[3], 2), format_number(r[6], 2)) for r in preview],
+                        ["produto", "preço", "unid./dia", "elasticidade"], align="lrrr")
     return dg.MaterializeResult(
         metadata={
             **loaded.metadata(),

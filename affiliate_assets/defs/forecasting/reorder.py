@@ -15,6 +15,7 @@ import dagster as dg
 
 from affiliate_assets.defs.forecasting.data import DIM_PRODUCT, require
 from affiliate_assets.defs.forecasting.tables import DEMAND_FORECASTS, REORDER_SUGGESTIONS
+from affiliate_assets.lib.metadata import markdown_table
 from affiliate_assets.lib.warehouse import Warehouse
 
 Z_INTERVAL = NormalDist().inv_cdf(0.9)  # the forecasts carry 80 % intervals: half-width = 1.2816 sd
@@ -122,12 +123,11 @@ def reorder_suggestions(context: dg.AssetExecutionContext, config: ReorderConfig
                      s.suggested_order_date, s.days_of_cover, cost, f[0][4], f[0][5]))
     loaded = warehouse.load(REORDER_SUGGESTIONS, rows, mode="replace")
     urgent = sorted((r for r in rows if r[9] is not None), key=lambda r: r[9])
-    md = "\n".join(["| produto | estoque | prazo (dias) | ponto de pedido | pedir | até | cobertura (dias) | custo |",
-                    "|---|---:|---:|---:|---:|---|---:|---:|"]
-                   + [f"| {r[1]} | {r[4]} | {r[3]} | {format_number(float(r[7]), 1)} | {r[8]} "
-                      f"| {r[9].strftime('%d/%m/%Y')} "
-                      f"| {r[10] if r[10] is not None else '> horizonte'} | {format_brl(r[11])} |"
-                      for r in urgent[:15]])
+    md = markdown_table(
+        [(r[1], r[4], r[3], format_number(float(r[7]), 1), r[8], r[9].strftime("%d/%m/%Y"),
+          r[10] if r[10] is not None else "> horizonte", format_brl(r[11])) for r in urgent],
+        ["produto", "estoque", "prazo (dias)", "ponto de pedido", "pedir", "até", "cobertura (dias)", "custo"], 15,
+        align="lrrrrlrr")
     as_of = rows[0][2] if rows else None
     return dg.MaterializeResult(
         metadata={

@@ -13,6 +13,7 @@ from pathlib import Path
 from statistics import median
 from typing import Any
 
+from affiliate_assets.lib.metadata import markdown_table
 from affiliate_assets.lib.money import format_number
 
 
@@ -35,20 +36,14 @@ def skill_summary(results: Sequence[Any]) -> dict[str, Any]:
 
 
 def skill_table(results: Sequence[Any], names: dict[int, str]) -> str:
-    lines = [
-        "| produto | método | MAPE Prophet | MAPE ingênuo | MAE Prophet | MAE ingênuo | próx. 7 dias | próx. 30 dias |",
-        "|---|---|---:|---:|---:|---:|---:|---:|",
-    ]
-    for r in results:
-        m = r.metrics
-        lines.append(
-            f"| {names.get(r.product_id, r.product_id)} ({r.product_id}) | {r.method}"
-            f"{' ⚠ fallback' if r.is_fallback else ''} | {format_number(m.get('holdout_mape'), 1)} % "
-            f"| {format_number(m.get('baseline_mape'), 1)} % | {format_number(m.get('holdout_mae'), 2)} "
-            f"| {format_number(m.get('baseline_mae'), 2)} | {format_number(sum(r.yhat[:7]), 1)} "
-            f"| {format_number(sum(r.yhat[:30]), 1)} |"
-        )
-    return "\n".join(lines)
+    rows = [(f"{names.get(r.product_id, r.product_id)} ({r.product_id})",
+             r.method + (" ⚠ fallback" if r.is_fallback else ""),
+             f"{format_number(r.metrics.get('holdout_mape'), 1)} %",
+             f"{format_number(r.metrics.get('baseline_mape'), 1)} %",
+             format_number(r.metrics.get("holdout_mae"), 2), format_number(r.metrics.get("baseline_mae"), 2),
+             format_number(sum(r.yhat[:7]), 1), format_number(sum(r.yhat[:30]), 1)) for r in results]
+    return markdown_table(rows, ["produto", "método", "MAPE Prophet", "MAPE ingênuo", "MAE Prophet", "MAE ingênuo",
+                                 "próx. 7 dias", "próx. 30 dias"], align="llrrrrrr")
 
 
 def forecast_chart(results: Sequence[Any], history: dict[int, tuple[list, list]], names: dict[int, str],

@@ -19,6 +19,7 @@ from affiliate_assets.defs.recommendations.fallback import RANKING_VERSION, Advi
 from affiliate_assets.defs.recommendations.modes import choose_engine
 from affiliate_assets.defs.recommendations.signals import UPSTREAM, Signals, read_signals
 from affiliate_assets.defs.recommendations.tables import LLM_RUNS, RECOMMENDATIONS
+from affiliate_assets.lib.metadata import markdown_table
 from affiliate_assets.lib.money import format_brl
 from affiliate_assets.lib.partitions import daily_partitions, partition_batch, partition_window
 from affiliate_assets.lib.settings import load_settings
@@ -64,13 +65,11 @@ def _preview(rows: list[tuple]) -> str:
     cols = RECOMMENDATIONS.column_names
     i = {c: cols.index(c) for c in ("product_name", "action", "priority_score", "suggested_price", "mode",
                                     "rationale", "priority_rank")}
-    lines = ["| # | produto | ação | prioridade | preço sugerido | modo | motivo |", "|---:|---|---|---:|---:|---|---|"]
-    for r in sorted(rows, key=lambda r: r[i["priority_rank"]])[:15]:
-        price = "" if r[i["suggested_price"]] is None else format_brl(r[i["suggested_price"]])
-        why = r[i["rationale"]][:160].replace("|", "/")
-        lines.append(f"| {r[i['priority_rank']]} | {r[i['product_name']]} | {r[i['action']]} | "
-                     f"{r[i['priority_score']]} | {price} | {r[i['mode']]} | {why} |")
-    return "\n".join(lines)
+    table = [(r[i["priority_rank"]], r[i["product_name"]], r[i["action"]], r[i["priority_score"]],
+              None if r[i["suggested_price"]] is None else format_brl(r[i["suggested_price"]]), r[i["mode"]],
+              r[i["rationale"]][:160]) for r in sorted(rows, key=lambda r: r[i["priority_rank"]])]
+    return markdown_table(table, ["#", "produto", "ação", "prioridade", "preço sugerido", "modo", "motivo"], 15,
+                          align="rllrrll")
 
 
 @dg.asset(

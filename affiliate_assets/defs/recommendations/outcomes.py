@@ -22,6 +22,7 @@ from affiliate_assets.defs.recommendations.tables import (
     RECOMMENDATION_OUTCOMES,
     RECOMMENDATIONS,
 )
+from affiliate_assets.lib.metadata import markdown_table
 from affiliate_assets.lib.warehouse import Warehouse
 
 WINDOW_DAYS = 7
@@ -125,14 +126,13 @@ def recommendation_outcomes(context: dg.AssetExecutionContext, warehouse: Wareho
     })
     kpi = warehouse.fetchall(KPI_SQL)
     loaded_kpi = warehouse.load(KPI_RECOMMENDATIONS_DAILY, kpi, mode="replace")
-    lines = ["| dia | recomendados | acionáveis | avaliados | executados | taxa |", "|---|---:|---:|---:|---:|---:|"]
-    for r in kpi[-14:]:
-        rate = "—" if r[10] is None else f"{float(r[10]) * 100:.0f}%"
-        lines.append(f"| {r[0].strftime('%d/%m/%Y')} | {r[1]} | {r[7]} | {r[8]} | {r[9]} | {rate} |")
+    last_days = markdown_table(
+        [(r[0].strftime("%d/%m/%Y"), r[1], r[7], r[8], r[9], "—" if r[10] is None else f"{float(r[10]) * 100:.0f}%")
+         for r in kpi[-14:]], ["dia", "recomendados", "acionáveis", "avaliados", "executados", "taxa"], align="lrrrrr")
     evaluated, acted = sum(r[8] for r in kpi), sum(r[9] for r in kpi)
     yield dg.MaterializeResult(asset_key=["reco", "kpi_recommendations_daily"], metadata={
         **loaded_kpi.metadata(), "dagster/row_count": loaded_kpi.rows_loaded,
         "days": len(kpi), "recommended_total": sum(r[1] for r in kpi), "evaluated_total": evaluated,
         "acted_on_total": acted, "acted_on_rate": round(acted / evaluated, 4) if evaluated else None,
-        "last_days": dg.MetadataValue.md("\n".join(lines)),
+        "last_days": dg.MetadataValue.md(last_days),
     })

@@ -21,6 +21,7 @@ from pydantic import Field
 
 from affiliate_assets.defs.sales_files import ingest
 from affiliate_assets.defs.sales_files.tables import SALES_FILES, SALES_HISTORY
+from affiliate_assets.lib.metadata import markdown_table
 from affiliate_assets.lib.settings import load_settings
 from affiliate_assets.lib.warehouse import Warehouse
 
@@ -37,17 +38,14 @@ class SalesFilesConfig(dg.Config):
 
 
 def _files_table(outcomes: list[ingest.FileOutcome]) -> str:
-    lines = ["| file | status | format | encoding | delim | decimal | dates | read | loaded | rejected | how |",
-             "|---|---|---|---|---|---|---|---|---|---|---|"]
+    rows = []
     for o in outcomes:
         p = o.profile
-        lines.append(
-            f"| {o.name} | {o.status} | {p.get('format', '')} | {p.get('encoding') or ''} | "
-            f"{p.get('delimiter') or ''} | {p.get('decimal', '')} | {p.get('date_order', '')} "
-            f"({p.get('date_order_reason', o.reason or '')}) | {o.rows_read} | {o.rows_loaded} | "
-            f"{o.rows_rejected} | {'fast COPY' if o.fast_path else 'row by row'} |"
-        )
-    return "\n".join(lines)
+        rows.append([o.name, o.status, p.get("format", ""), p.get("encoding"), p.get("delimiter"), p.get("decimal", ""),
+                     f"{p.get('date_order', '')} ({p.get('date_order_reason', o.reason or '')})", o.rows_read,
+                     o.rows_loaded, o.rows_rejected, "fast COPY" if o.fast_path else "row by row"])
+    return markdown_table(rows, ["file", "status", "format", "encoding", "delim", "decimal", "dates", "read",
+                                 "loaded", "rejected", "how"])
 
 
 def _rejects_preview(warehouse: Warehouse, hashes: list[str]) -> str:
@@ -55,7 +53,7 @@ def _rejects_preview(warehouse: Warehouse, hashes: list[str]) -> str:
         "select key, reason from raw.rejects where source = %s and batch = any(%s) order by reject_id limit 10",
         (SALES_HISTORY.qualified, hashes),
     ) if hashes else []
-    return "\n".join(["| row | reason |", "|---|---|", *(f"| {k} | {r} |" for k, r in rows)])
+    return markdown_table(rows, ["row", "reason"])
 
 
 @dg.multi_asset(

@@ -26,6 +26,7 @@ from affiliate_assets.defs.catalogue.lookup import catalogue_rows
 from affiliate_assets.defs.social.clients import PlatformSource, PostSnapshot, SocialApis, SocialAuthError
 from affiliate_assets.defs.social.linking import ProductLinker, catalogue_entries
 from affiliate_assets.defs.social.tables import COUNT_COLUMNS, SOCIAL_METRICS
+from affiliate_assets.lib.metadata import markdown_table
 from affiliate_assets.lib.money import format_number
 from affiliate_assets.lib.partitions import daily_partitions, days, partition_batch, partition_window
 from affiliate_assets.lib.warehouse import Reject, Warehouse, to_json
@@ -165,9 +166,8 @@ def top_products_md(rows: list[tuple], limit: int = 8) -> str:
         for pid in row[idx["product_ids"]]:
             score[pid] += interactions
             posts[pid] += 1
-    lines = ["| product_id | posts | interactions |", "|---|---:|---:|"]
-    lines += [f"| {pid} | {posts[pid]} | {format_number(n, 0)} |" for pid, n in score.most_common(limit)]
-    return "\n".join(lines)
+    return markdown_table([(pid, posts[pid], format_number(n, 0)) for pid, n in score.most_common(limit)],
+                          ["product_id", "posts", "interactions"], align="lrr")
 
 
 @dg.asset(

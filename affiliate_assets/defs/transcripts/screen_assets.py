@@ -18,6 +18,7 @@ from affiliate_assets.defs.catalogue.lookup import catalogue_rows
 from affiliate_assets.defs.transcripts.screen_tables import SCREEN_INTERACTIONS, SCREEN_TRANSCRIPTS
 from affiliate_assets.lib.files import content_hash
 from affiliate_assets.lib.inbox import inbox_key, read_contents, requested_paths
+from affiliate_assets.lib.metadata import markdown_preview
 from affiliate_assets.lib.settings import load_settings
 from affiliate_assets.lib.warehouse import Warehouse, to_json
 
@@ -87,12 +88,6 @@ def _known_hashes(warehouse: Warehouse, hashes: list[str]) -> set[str]:
     return {r[0] for r in rows}
 
 
-def _md_table(headers: list[str], rows: list[list]) -> dg.MetadataValue:
-    lines = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
-    lines += ["| " + " | ".join("" if v is None else str(v).replace("|", "/") for v in r) + " |" for r in rows]
-    return dg.MetadataValue.md("\n".join(lines))
-
-
 @dg.asset(
     key=["raw", "screen_transcripts"],
     group_name=GROUP,
@@ -129,7 +124,7 @@ def screen_transcripts(
     by_status = {s: sum(1 for r in rows if r["status"] == s) for s in ("ok", "low_confidence", "error")}
     total = warehouse.count("raw.screen_transcripts")
     preview = [[r["file_name"], r["screen_type"], r["status"], r["mean_confidence"], r["preprocessing"],
-                (r["error_reason"] or (r["text"] or "")[:60]).replace("\n", " / ")] for r in rows[:PREVIEW_ROWS]]
+                r["error_reason"] or (r["text"] or "")[:60]] for r in rows[:PREVIEW_ROWS]]
     return dg.MaterializeResult(metadata={
         **result.metadata(),
         "dagster/row_count": total,
@@ -143,7 +138,7 @@ def screen_transcripts(
         "images_error": by_status["error"],
         "engine_version": next((r["engine_version"] for r in rows if r["engine_version"]), "n/a"),
         "elapsed_s": round(time.perf_counter() - started, 2),
-        "preview": _md_table(["file", "type", "status", "conf", "preprocessing", "text / error"], preview),
+        "preview": markdown_preview(preview, ["file", "type", "status", "conf", "preprocessing", "text / error"]),
     })
 
 
@@ -198,7 +193,7 @@ def screen_interactions(context: dg.AssetExecutionContext, warehouse: Warehouse)
     context.log.info("%d interactions from %d screenshots (%d flagged)", len(rows), len(transcripts), flagged)
     preview = [[r["screen_type"], r["product_text"], r["product_id"], r["match_score"], r["price"],
                 r["commission_pct"], r["commission_amount"], r["temperature"], r["rating"],
-                r["is_low_confidence"]] for r in rows[:PREVIEW_ROWS]]
+                r["is_low_confidence"]] for r in rows]
     return dg.MaterializeResult(metadata={
         **result.metadata(),
         "dagster/row_count": result.rows_loaded,
@@ -208,6 +203,6 @@ def screen_interactions(context: dg.AssetExecutionContext, warehouse: Warehouse)
         "rows_low_confidence": flagged,
         "catalogue_source": catalogue_source,
         "elapsed_s": round(time.perf_counter() - started, 2),
-        "preview": _md_table(["type", "read", "product_id", "score", "price", "comm %", "comm R$", "temp",
-                              "rating", "doubtful"], preview),
+        "preview": markdown_preview(preview, ["type", "read", "product_id", "score", "price", "comm %", "comm R$",
+                                              "temp", "rating", "doubtful"], PREVIEW_ROWS),
     })

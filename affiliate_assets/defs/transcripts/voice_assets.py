@@ -17,11 +17,11 @@ import dagster as dg
 from pydantic import Field
 
 from affiliate_assets.defs.catalogue.lookup import catalogue_rows
-from affiliate_assets.defs.transcripts.screen_assets import _md_table
 from affiliate_assets.defs.transcripts.speech import AUDIO_SUFFIXES
 from affiliate_assets.defs.transcripts.voice_tables import VOICE_INTENTS, VOICE_ORDERS, VOICE_TRANSCRIPTS
 from affiliate_assets.lib.files import content_hash
 from affiliate_assets.lib.inbox import inbox_key, read_contents, requested_paths
+from affiliate_assets.lib.metadata import markdown_preview
 from affiliate_assets.lib.settings import Settings, load_settings
 from affiliate_assets.lib.warehouse import Warehouse, to_json
 
@@ -165,7 +165,7 @@ def voice_transcripts(
     by_status = {s: sum(1 for r in rows if r["status"] == s) for s in ("ok", "empty", "error")}
     engines = sorted({r["engine"] for r in rows if r["engine"] != "none"})
     preview = [[r["file_name"], r["status"], r["engine"], r["duration_s"], r["confidence"],
-                (r["transcript"] or r["error_reason"] or "")[:70]] for r in rows[:PREVIEW_ROWS]]
+                (r["transcript"] or r["error_reason"] or "")[:70]] for r in rows]
     return dg.MaterializeResult(metadata={
         **result.metadata(),
         "dagster/row_count": warehouse.count("raw.voice_transcripts"),
@@ -180,7 +180,8 @@ def voice_transcripts(
         "notes_error": by_status["error"],
         "audio_seconds": round(sum(float(r["duration_s"] or 0) for r in rows), 1),
         "elapsed_s": round(time.perf_counter() - started, 2),
-        "preview": _md_table(["file", "status", "engine", "seconds", "conf", "transcript / error"], preview),
+        "preview": markdown_preview(preview, ["file", "status", "engine", "seconds", "conf", "transcript / error"],
+                                    PREVIEW_ROWS),
     })
 
 
@@ -248,15 +249,15 @@ def voice_intents_and_orders(context: dg.AssetExecutionContext, warehouse: Wareh
         **r_int.metadata(), "dagster/row_count": r_int.rows_loaded, "source_mode": "derived",
         "notes_parsed": len(transcripts), "catalogue_source": catalogue_source,
         "intents": ", ".join(f"{k}={v}" for k, v in by_intent.items()) or "none", "elapsed_s": elapsed,
-        "preview": _md_table(["intent", "lang", "qty", "product", "score", "text"],
-                             [[r["intent"], r["language"], r["quantity"], r["matched_name"], r["match_score"],
-                               r["raw_text"]] for r in intents[:PREVIEW_ROWS]]),
+        "preview": markdown_preview([[r["intent"], r["language"], r["quantity"], r["matched_name"],
+                                      r["match_score"], r["raw_text"]] for r in intents],
+                                    ["intent", "lang", "qty", "product", "score", "text"], PREVIEW_ROWS),
     })
     yield dg.MaterializeResult(asset_key=["raw", "voice_orders"], metadata={
         **r_ord.metadata(), "dagster/row_count": r_ord.rows_loaded, "source_mode": "derived",
         "orders_registered": registered, "orders_needs_review": len(orders) - registered,
         "catalogue_source": catalogue_source, "elapsed_s": elapsed,
-        "preview": _md_table(["order", "status", "qty", "product", "score", "reason", "text"],
-                             [[r["order_id"], r["status"], r["quantity"], r["matched_name"], r["match_score"],
-                               r["review_reason"], r["raw_text"]] for r in orders[:PREVIEW_ROWS]]),
+        "preview": markdown_preview([[r["order_id"], r["status"], r["quantity"], r["matched_name"],
+                                      r["match_score"], r["review_reason"], r["raw_text"]] for r in orders],
+                                    ["order", "status", "qty", "product", "score", "reason", "text"], PREVIEW_ROWS),
     })

@@ -1,4 +1,5 @@
-{#- Revenue per week × region × product × channel rolled up from kpi_revenue_daily (period_start = the week start). -#}
+{#- Revenue per week × region × product × channel, rolled up from kpi_revenue_daily
+    (period_start = the week start). -#}
 {{ config(indexes=[{'columns': ['period_start']}, {'columns': ['product_key']}]) }}
 
 {{ revenue_rollup_from_daily('week_start') }}

@@ -7,6 +7,7 @@ import json
 
 from affiliate_assets.fakes import FAKES
 from affiliate_assets.fakes.runtime import build_server
+from affiliate_assets.lib.serving import serve_until_interrupted
 
 
 def _value(text: str):
@@ -26,14 +27,7 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     options = dict(item.split("=", 1) for item in args.option)
     server = build_server(args.name, args.host, args.port, **{k: _value(v) for k, v in options.items()})
-    host, port = server.server_address[:2]
-    print(f"http://{host}:{port}", flush=True)
-    try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.server_close()
+    serve_until_interrupted(server)
 
 
 if __name__ == "__main__":

@@ -21,6 +21,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from affiliate_assets.defs.forecasting.query import NotFound, product_forecast
+from affiliate_assets.lib.serving import serve_until_interrupted
 from affiliate_assets.lib.warehouse import Warehouse
 
 ROUTES = (re.compile(r"^/products/(?P<id>[^/]+)/demand-forecast/?$"),
@@ -98,15 +99,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--port", type=int, default=8600)
     args = parser.parse_args(argv)
     server = build_server(args.host, args.port)
-    host, port = server.server_address[:2]
-    print(f"http://{host}:{port}  (GET /products/{{id}}/demand-forecast, /produtos/{{id}}/prever-demanda)",
-          flush=True)
-    try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.server_close()
+    serve_until_interrupted(server, "GET /products/{id}/demand-forecast, /produtos/{id}/prever-demanda")
     return 0
 
 

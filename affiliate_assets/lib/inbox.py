@@ -17,6 +17,7 @@ import json
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
 from affiliate_assets.lib.files import content_hash, file_hash
@@ -154,6 +155,15 @@ def read_contents(paths: Iterable[Path], root: Path) -> tuple[dict[str, tuple[Pa
             continue
         blobs.setdefault(content_hash(data), (path, data))
     return blobs, rejects
+
+
+def modified_at(path: Path) -> datetime | None:
+    """When a dropped file was last written (UTC): the best guess of when it was captured or recorded;
+    None when it is gone (read earlier, removed since)."""
+    try:
+        return datetime.fromtimestamp(path.stat().st_mtime, UTC)
+    except OSError:
+        return None
 
 
 def inbox_key(path: Path, root: Path) -> str:

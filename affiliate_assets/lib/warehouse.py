@@ -324,6 +324,28 @@ class Warehouse(dg.ConfigurableResource):
         with self.connect() as conn:
             return conn.execute("select to_regclass(%s) is not null", (table,)).fetchone()[0]  # type: ignore[index]
 
+    def existing(self, spec_or_table: TableSpec | str, column: str, values: Iterable[Any]) -> set:
+        """The ``values`` already present in ``column`` of a table (a ``TableSpec`` or ``"schema.name"``).
+
+        How inboxes skip content they already hold (file, image and audio hashes): one ``= any(%s)`` query
+        for the whole batch. A table that does not exist yet holds nothing, so it is not created here.
+        """
+        wanted = list(dict.fromkeys(values))
+        if isinstance(spec_or_table, TableSpec):
+            if column not in spec_or_table.column_names:
+                raise ValueError(f"{column!r} is not a column of {spec_or_table.qualified}")
+            table = spec_or_table.ident
+        else:
+            table = sql.Identifier(*spec_or_table.split(".", 1))
+        if not wanted:
+            return set()
+        query = sql.SQL("select distinct {col} from {table} where {col} = any(%s)").format(
+            col=sql.Identifier(column), table=table)
+        with self.connect() as conn:
+            if not conn.execute("select to_regclass(%s) is not null", (table.as_string(conn),)).fetchone()[0]:  # type: ignore[index]
+                return set()
+            return {row[0] for row in conn.execute(query, (wanted,))}
+
     # ---------------------------------------------------------------------------------------------
     def load(
         self,

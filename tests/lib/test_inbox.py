@@ -109,3 +109,14 @@ def test_marks_cursor_round_trips_and_tolerates_bad_entries(tmp_path):
     assert read_marks(None) == read_marks("") == {}
     again = scan_inbox([tmp_path / "a.wav"], tmp_path, read_marks(cursor), now=NOW)
     assert again.new == [] and list(again.unchanged) == ["a.wav"]
+
+
+def test_modified_at_is_utc_and_none_for_a_vanished_file(tmp_path):
+    from datetime import UTC, datetime
+
+    from affiliate_assets.lib.inbox import modified_at
+
+    path = _drop(tmp_path, "nota.wav", b"x", age_s=30)
+    assert modified_at(path) == datetime.fromtimestamp(NOW - 30, UTC)
+    path.unlink()
+    assert modified_at(path) is None

@@ -93,3 +93,17 @@ def test_a_newer_spec_adds_its_columns_to_an_existing_table(warehouse):
                       primary_key=("id",))
     warehouse.load(newer, [(2, date(2024, 1, 2), 20, "BRL")], mode="upsert")
     assert warehouse.fetchall("select id, currency from raw.loader_probe order by id") == [(1, None), (2, "BRL")]
+
+
+def test_existing_returns_the_values_a_table_already_holds(warehouse):
+    assert warehouse.existing(SPEC, "id", [1, 2]) == set()  # no table yet: nothing, and nothing created
+    assert not warehouse.table_exists(SPEC.qualified)
+    warehouse.load(SPEC, [(1, date(2024, 1, 1), 10), (3, None, 30)], mode="upsert",
+                   rejects=[Reject("7", "it's odd")], reject_batch="existing")
+    assert warehouse.existing(SPEC, "id", [1, 2, 3, 3]) == {1, 3}
+    assert warehouse.existing("raw.loader_probe", "id", iter([2, 3])) == {3}  # by name, any iterable
+    assert warehouse.existing(SPEC, "id", []) == set()
+    # Values are parameters, never SQL: a quote in a value is just a value.
+    assert warehouse.existing("raw.rejects", "reason", ["it's odd", "x' or '1'='1"]) == {"it's odd"}
+    with pytest.raises(ValueError, match="not a column"):
+        warehouse.existing(SPEC, "id; drop table raw.loader_probe", [1])

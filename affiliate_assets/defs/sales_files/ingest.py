@@ -76,13 +76,6 @@ def inbox_files(inbox: Path) -> list[Path]:
     return sorted(p for p in inbox.iterdir() if is_candidate(p))
 
 
-def loaded_hashes(warehouse: Warehouse, hashes: list[str]) -> set[str]:
-    if not hashes or not warehouse.table_exists(SALES_FILES.qualified):
-        return set()
-    rows = warehouse.fetchall("select file_hash from raw.sales_files where file_hash = any(%s)", (hashes,))
-    return {r[0] for r in rows}
-
-
 def _archive(path: Path, archive_root: Path, folder: str, digest: str) -> str:
     target_dir = archive_root / "sales" / folder
     target_dir.mkdir(parents=True, exist_ok=True)
@@ -252,7 +245,7 @@ def ingest_file(path: Path, warehouse: Warehouse, settings: Settings) -> FileOut
             if not path.exists():  # the other run finished it while we waited for the lock
                 outcome.status, outcome.reason = "busy", "file already taken by another run"
                 return outcome
-            if loaded_hashes(warehouse, [digest]):
+            if warehouse.existing(SALES_FILES, "file_hash", [digest]):
                 outcome.status, outcome.reason = "duplicate", "same content already loaded"
                 outcome.archived_path = _archive(path, settings.archive_dir, "duplicates", digest)
                 return outcome

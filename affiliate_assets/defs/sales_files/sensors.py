@@ -19,6 +19,7 @@ import dagster as dg
 
 from affiliate_assets.defs.sales_files import ingest
 from affiliate_assets.defs.sales_files.assets import OP_NAME, SalesFilesConfig, ingest_sales_files
+from affiliate_assets.defs.sales_files.tables import SALES_FILES
 from affiliate_assets.lib.inbox import scan_inbox
 from affiliate_assets.lib.settings import load_settings
 from affiliate_assets.lib.warehouse import Warehouse
@@ -34,7 +35,7 @@ def evaluate_inbox(cursor: str | None, inbox: Path, warehouse: Warehouse,
                       settle_seconds=SETTLE_SECONDS, now=now)
     state: dict[str, list] = {name: seen[name] for name in scan.unchanged}  # already requested earlier
     state.update({f.key: [f.size, f.mtime_ns, f.digest] for f in scan.new})
-    loaded = ingest.loaded_hashes(warehouse, [f.digest for f in scan.new])
+    loaded = warehouse.existing(SALES_FILES, "file_hash", (f.digest for f in scan.new))
     requests = [
         dg.RunRequest(
             run_key=f.digest if f.digest not in loaded else f"{f.digest}:redrop:{f.mtime_ns}",

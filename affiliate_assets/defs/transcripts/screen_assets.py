@@ -17,7 +17,7 @@ from pydantic import Field
 from affiliate_assets.defs.catalogue.lookup import catalogue_rows
 from affiliate_assets.defs.transcripts.screen_tables import SCREEN_INTERACTIONS, SCREEN_TRANSCRIPTS
 from affiliate_assets.lib.files import content_hash
-from affiliate_assets.lib.inbox import inbox_key, read_contents, requested_paths
+from affiliate_assets.lib.inbox import inbox_key, modified_at, read_contents, requested_paths
 from affiliate_assets.lib.metadata import markdown_preview
 from affiliate_assets.lib.settings import load_settings
 from affiliate_assets.lib.warehouse import Warehouse, to_json
@@ -43,7 +43,7 @@ def list_images(inbox: Path) -> list[Path]:
                   and not p.name.startswith("."))
 
 
-def transcribe(data: bytes, name: str, captured_at: datetime) -> dict:
+def transcribe(data: bytes, name: str, captured_at: datetime | None) -> dict:
     """One ``raw.screen_transcripts`` row for one file's bytes; never raises for a bad image."""
     from affiliate_assets.defs.transcripts import ocr
     from affiliate_assets.defs.transcripts.screen_parsing import (
@@ -82,12 +82,6 @@ def transcribe(data: bytes, name: str, captured_at: datetime) -> dict:
     return row
 
 
-def _known_hashes(warehouse: Warehouse, hashes: list[str]) -> set[str]:
-    warehouse.ensure_table(SCREEN_TRANSCRIPTS)
-    rows = warehouse.fetchall("select image_hash from raw.screen_transcripts where image_hash = any(%s)", (hashes,))
-    return {r[0] for r in rows}
-
-
 @dg.asset(
     key=["raw", "screen_transcripts"],
     group_name=GROUP,
@@ -107,12 +101,11 @@ def screen_transcripts(
     inbox = load_settings().screens_inbox
     paths = requested_paths(inbox, config.files, list_images)
     blobs, rejects = read_contents(paths, inbox)
-    known = set() if config.reprocess else _known_hashes(warehouse, list(blobs))
+    known = set() if config.reprocess else warehouse.existing(SCREEN_TRANSCRIPTS, "image_hash", blobs)
     todo = {h: v for h, v in blobs.items() if h not in known}
     rows = []
     for i, (path, data) in enumerate(todo.values(), start=1):
-        captured = datetime.fromtimestamp(path.stat().st_mtime, UTC) if path.exists() else None
-        row = transcribe(data, inbox_key(path, inbox), captured)
+        row = transcribe(data, inbox_key(path, inbox), modified_at(path))
         context.log.info("OCR %d/%d %s: %s (%s)", i, len(todo), row["file_name"], row["status"],
                          row["mean_confidence"] if row["status"] != "error" else row["error_reason"])
         rows.append(row)

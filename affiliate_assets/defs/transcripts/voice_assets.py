@@ -20,7 +20,7 @@ from affiliate_assets.defs.catalogue.lookup import catalogue_rows
 from affiliate_assets.defs.transcripts.speech import AUDIO_SUFFIXES
 from affiliate_assets.defs.transcripts.voice_tables import VOICE_INTENTS, VOICE_ORDERS, VOICE_TRANSCRIPTS
 from affiliate_assets.lib.files import content_hash
-from affiliate_assets.lib.inbox import inbox_key, read_contents, requested_paths
+from affiliate_assets.lib.inbox import inbox_key, modified_at, read_contents, requested_paths
 from affiliate_assets.lib.metadata import markdown_preview
 from affiliate_assets.lib.settings import Settings, load_settings
 from affiliate_assets.lib.warehouse import Warehouse, to_json
@@ -120,12 +120,6 @@ def transcribe_row(data: bytes, name: str, recorded_at: datetime | None, transcr
     return row
 
 
-def _known_hashes(warehouse: Warehouse, hashes: list[str]) -> set[str]:
-    warehouse.ensure_table(VOICE_TRANSCRIPTS)
-    rows = warehouse.fetchall("select audio_hash from raw.voice_transcripts where audio_hash = any(%s)", (hashes,))
-    return {r[0] for r in rows}
-
-
 @dg.asset(
     key=["raw", "voice_transcripts"],
     group_name=GROUP,
@@ -146,15 +140,14 @@ def voice_transcripts(
     inbox = settings.voice_inbox
     paths = requested_paths(inbox, config.files, list_audio)
     blobs, rejects = read_contents(paths, inbox)
-    known = set() if config.reprocess else _known_hashes(warehouse, list(blobs))
+    known = set() if config.reprocess else warehouse.existing(VOICE_TRANSCRIPTS, "audio_hash", blobs)
     todo = {h: v for h, v in blobs.items() if h not in known}
     rows = []
     if todo:
         known_products, _ = products(warehouse)
         transcriber = Transcriber(settings, config.engine, [p.name for p in known_products], config.long_audio_s)
         for i, (path, data) in enumerate(todo.values(), start=1):
-            recorded = datetime.fromtimestamp(path.stat().st_mtime, UTC) if path.exists() else None
-            row = transcribe_row(data, inbox_key(path, inbox), recorded, transcriber)
+            row = transcribe_row(data, inbox_key(path, inbox), modified_at(path), transcriber)
             context.log.info("voice %d/%d %s: %s %r (%s)", i, len(todo), row["file_name"], row["status"],
                              row["transcript"] or row["error_reason"], row["engine"])
             rows.append(row)

@@ -13,9 +13,10 @@ The grammar is built as an explicit word graph (pocketsphinx ``create_fsg``) rat
 catalogue-sized JSGF (nested optional rules, 200+ product alternatives) pocketsphinx 5 often ended on a
 path that is not in the grammar, and JSGF's uniform branch probabilities charged long product lists; a
 graph whose shared prefixes are shared states, with every transition at probability 1, leaves the choice
-to the acoustics. Measured on the espeak-ng samples (``bench/voice.py``): English command phrases decode
-exactly; Portuguese ones come out only partly right with the en-us acoustic model, which is why each
-transcript carries its engine and confidence and doubtful orders go to review.
+to the acoustics. Measured on the espeak-ng samples (``python bench/voice.py``, one run): English commands
+come out at 75 % word accuracy (3 of 5 word for word, intent right in 4), Portuguese ones at about 3 % (the
+en-us acoustic model hears little of pt-BR speech), which is why each transcript carries its engine and
+confidence and doubtful orders go to review.
 """
 
 from __future__ import annotations

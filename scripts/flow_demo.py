@@ -164,6 +164,13 @@ def main() -> int:
                     time.sleep(5)
             print("\nRuns after the drop (seconds from the drop):")
             print("\n".join(timeline(instance, since, t0)))
+            with psycopg.connect(url, autocommit=True) as conn:
+                failures = conn.execute(
+                    "select job_name, error from ops.run_failures where failed_at > %s order by failed_at", (since,)
+                ).fetchall() if conn.execute("select to_regclass('ops.run_failures')").fetchone()[0] else []
+            print(f"ops.run_failures since the drop: {len(failures)}")
+            for job, error in failures:
+                print(f"  {job}: {(error or '')[:200]}")
             if "reco" not in milestones:
                 log(f"TIMEOUT after {args.timeout:.0f}s; reached: {milestones}")
                 return 1

@@ -64,24 +64,37 @@ def test_new_raw_day_flows_to_marts_and_forecasts_without_a_manual_run(defs, wor
     # Staging and dimensions in one unpartitioned run; the fact waits for them (different partitioning).
     assert {"staging/stg_hotmart__sales", "staging/int_sales_unioned", "marts/dim_product"} <= set(asked)
     assert "marts/fct_sales" not in asked and "raw/hotmart_sales" not in asked
+    # Marts over the fact wait for it: built now they would mix new dimensions with the old fact.
+    over_fact = {"marts/kpi_revenue_daily", "marts/product_daily_features", "ml/demand_forecasts"}
+    assert not over_fact & set(asked)
 
     report(instance, [key(k) for k, parts in asked.items() if parts == {None}])
     tick2 = dg.evaluate_automation_conditions(defs=defs, instance=instance, cursor=tick1.cursor)
     assert requested(tick2).get("marts/fct_sales") == {latest}  # only the latest day, not history
+    assert not over_fact & set(requested(tick2))
 
+    # Once the fact has its new day: the marts over it, the forecasts, and the day's recommendations
+    # (offline ranking: no token budget to guard), all in one run, in dependency order.
     report(instance, [FACT], latest)
     tick3 = dg.evaluate_automation_conditions(defs=defs, instance=instance, cursor=tick2.cursor)
-    asked3 = set(requested(tick3))
-    assert {"marts/kpi_revenue_daily", "marts/product_daily_features", "ml/demand_forecasts",
-            "ml/reorder_suggestions"} <= asked3
+    asked3 = requested(tick3)
+    assert over_fact | {"marts/kpi_rfm_segments", "ml/reorder_suggestions"} <= set(asked3)
+    assert asked3.get("reco/recommendations") == {latest}
     # The sklearn model retrains on its daily clock, not on every update.
     assert "ml/demand_model" not in asked3
 
-    # Then the day's recommendations (offline ranking: no token budget to guard); nothing runs twice.
-    report(instance, [key(k) for k in asked3])
-    tick4 = dg.evaluate_automation_conditions(defs=defs, instance=instance, cursor=tick3.cursor)
-    assert requested(tick4).get("reco/recommendations") == {latest}
-    assert not set(requested(tick4)) & asked3
+    # Nothing runs twice; what reads the recommendations follows them.
+    for k, parts in asked3.items():
+        report(instance, [key(k)], None if parts == {None} else next(iter(parts)))
+    later = set()
+    cursor = tick3.cursor
+    for _ in range(3):
+        tick = dg.evaluate_automation_conditions(defs=defs, instance=instance, cursor=cursor)
+        asked, cursor = requested(tick), tick.cursor
+        later |= set(asked)
+        report(instance, [key(k) for k, parts in asked.items() if parts == {None}])
+    assert not later & set(asked3)
+    assert "reco/recommendation_outcomes" in later
 
 
 def test_plain_eager_would_wait_for_every_historical_partition():

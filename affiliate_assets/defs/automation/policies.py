@@ -97,6 +97,10 @@ def _default_conditions() -> dict[str, dg.AutomationCondition]:
     }
 
 
+Specs = Mapping[dg.AssetKey, dg.AssetSpec]
+Conditions = Mapping[dg.AssetKey, dg.AutomationCondition | None]
+
+
 def eager_over_partitioned(partitioned_parents: Iterable[dg.AssetKey]) -> dg.AutomationCondition:
     """``eager`` for an unpartitioned asset that reads daily-partitioned parents: missing days of those
     parents do not hold it back (only missing unpartitioned parents do)."""
@@ -104,6 +108,44 @@ def eager_over_partitioned(partitioned_parents: Iterable[dg.AssetKey]) -> dg.Aut
     return dg.AutomationCondition.eager().replace(
         "any_deps_missing", dg.AutomationCondition.any_deps_missing().ignore(ignore)
     ).with_label(EAGER_OVER_PARTITIONED)
+
+
+def about_to_change(specs: Specs, conditions: Conditions) -> dict[dg.AssetKey, dg.AutomationCondition | None]:
+    """For each asset, a condition (evaluated on that asset) that is true while a partitioned asset that
+    automation rebuilds, at or upstream of it, has new inputs and has not been rebuilt yet.
+
+    Why: a partitioned model (``fct_sales``) cannot share a run with its unpartitioned parents, so it is
+    rebuilt one tick after them. Without waiting, whatever reads both the dimensions and the fact (KPIs,
+    features, forecasts, recommendations) would run once on new dimensions and the old fact (inconsistent
+    data; the dbt tests of the KPIs fail on it) and once more after the fact."""
+    memo: dict[dg.AssetKey, dg.AutomationCondition | None] = {}
+
+    def pending(key: dg.AssetKey) -> dg.AutomationCondition | None:
+        if key in memo:
+            return memo[key]
+        memo[key] = None  # cycles (none expected) resolve to "not pending"
+        spec, condition = specs.get(key), conditions.get(key)
+        if spec is None or condition is None or _is_cron_driven(condition):
+            return None  # not rebuilt by automation when its inputs change
+        if spec.partitions_def is not None and any(p in specs and specs[p].partitions_def is None
+                                                   for p in _parents(spec)):
+            memo[key] = dg.AutomationCondition.any_deps_updated()
+        else:
+            memo[key] = _any_parent_pending(spec, pending)
+        return memo[key]
+
+    return {key: _any_parent_pending(specs[key], pending) for key in specs}
+
+
+def _any_parent_pending(spec: dg.AssetSpec, pending) -> dg.AutomationCondition | None:
+    parts = [dg.AutomationCondition.any_deps_match(cond).allow(dg.AssetSelection.assets(parent))
+             for parent in _parents(spec) if (cond := pending(parent)) is not None]
+    if not parts:
+        return None
+    combined = parts[0]
+    for part in parts[1:]:
+        combined = combined | part
+    return combined
 
 
 def _specs(defs: dg.Definitions) -> dict[dg.AssetKey, dg.AssetSpec]:
@@ -121,10 +163,6 @@ def _parents(spec: dg.AssetSpec) -> list[dg.AssetKey]:
 def _is_cron_driven(condition: dg.AutomationCondition | None) -> bool:
     label = (condition.get_label() or "") if condition is not None else ""
     return label.startswith("on_cron")
-
-
-Specs = Mapping[dg.AssetKey, dg.AssetSpec]
-Conditions = Mapping[dg.AssetKey, dg.AutomationCondition | None]
 
 
 def freshness_windows(specs: Specs, conditions: Conditions) -> dict[dg.AssetKey, Window | None]:
@@ -175,6 +213,13 @@ def automation_conditions(specs: Specs) -> dict[dg.AssetKey, dg.AutomationCondit
                 and partitioned_parents):
             condition = eager_over_partitioned(partitioned_parents)
         out[key] = condition
+    # Eager assets downstream of a partitioned model wait until it has caught up (see about_to_change).
+    waits = about_to_change(specs, out)
+    for key, condition in out.items():
+        if condition is not None and waits.get(key) is not None and not _is_cron_driven(condition):
+            label = condition.get_label()
+            out[key] = (condition & ~waits[key].with_label("a partitioned parent is about to change")
+                        ).with_label(f"{label}, after partitioned parents")
     return out
 
 

@@ -70,3 +70,19 @@ def test_fact_holds_exactly_the_backfilled_days(backfilled, warehouse):
         (FIRST, LAST)))
     assert fact == union and sorted(fact) == sorted(raw)
     assert max(fact, key=fact.get) == date(2025, 11, 28)  # Black Friday is the week's peak
+
+
+def test_dbt_source_freshness_passes_on_the_loaded_hotmart_tables(backfilled, database_url, tmp_path):
+    """The dbt side of freshness: ``loaded_at`` of the Hotmart sources is within their warn_after."""
+    import json
+
+    from affiliate_assets.lib.warehouse import dbt_env
+
+    dbt = os.path.join(os.path.dirname(DAGSTER), "dbt")
+    out = subprocess.run([dbt, "source", "freshness", "--select", "source:hotmart", "--profiles-dir", ".",
+                          "--target-path", str(tmp_path)], cwd=PROJECT_ROOT / "dbt_project",
+                         env={**os.environ, **dbt_env(database_url)}, capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stdout[-3000:]
+    results = {r["unique_id"].split(".")[-1]: r["status"]
+               for r in json.loads((tmp_path / "sources.json").read_text())["results"]}
+    assert results["hotmart_sales"] == results["hotmart_commissions"] == "pass"

@@ -112,7 +112,7 @@ def test_everything_downstream_of_raw_updates_itself(location):
 def test_sensors_and_schedules_are_on_by_default_and_described(location):
     sensors, schedules = location["sensors"], location["schedules"]
     for name in ("automation_sensor", "run_failure_recorder", "freshness_checks_sensor",
-                 "sales_files_inbox_sensor", "screens_inbox_sensor"):
+                 "sales_files_inbox_sensor", "screens_inbox_sensor", "voice_inbox_sensor"):
         assert sensors[name]["status"] == "RUNNING", name
     for name in ("hotmart_daily_0200", "social_daily_0200", "price_crawl_every_8_hours",
                  "forecasting_weekly_retrain", "hotmart_weekly_refresh_30_days"):

@@ -1,8 +1,8 @@
 """Test fixtures: a real PostgreSQL database per test session, and the project's resources pointed at it.
 
 The server is ``DATABASE_URL`` when set (CI: 127.0.0.1:5432, user postgres) or the embedded server under the
-project's data dir. Each session creates its own ``affiliate_test_<random>`` database and drops it at the
-end, so parallel sessions (several developers, CI) never see each other's tables.
+project's data dir. Each test domain (``tests/<domain>/``) gets its own ``affiliate_test_<domain>_<random>`` database,
+dropped at the end, so domains and parallel sessions (several developers, CI) never see each other's tables.
 """
 
 from __future__ import annotations
@@ -10,20 +10,16 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from affiliate_assets.lib.settings import PROJECT_ROOT
-from affiliate_assets.lib.warehouse import (
-    Warehouse,
-    create_database,
-    drop_database,
-    resolve_database_url,
-    with_database,
-)
+from affiliate_assets.lib.warehouse import Warehouse, resolve_database_url
+
+sys.path.insert(0, str(Path(__file__).parent))
+from isolation import fresh_database
 
 DBT_DIR = PROJECT_ROOT / "dbt_project"
 
@@ -53,23 +49,8 @@ def server_url(tmp_path_factory: pytest.TempPathFactory) -> str:
 
 @pytest.fixture(scope="session")
 def database_url(server_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A fresh database for this test session, exported as DATABASE_URL so assets find it."""
-    name = f"affiliate_test_{uuid.uuid4().hex[:10]}"
-    create_database(server_url, name)
-    url = with_database(server_url, name)
-    saved = {k: os.environ.get(k) for k in ("DATABASE_URL", "AFFILIATE_DATA_DIR")}
-    os.environ["DATABASE_URL"] = url
-    # Everything a run writes outside the database (models, inboxes, archives) goes to a temp dir.
-    os.environ["AFFILIATE_DATA_DIR"] = str(tmp_path_factory.mktemp("data"))
-    try:
-        yield url
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
-        drop_database(server_url, name)
+    """A fresh database for tests outside a domain folder (domains get their own: see isolation.py)."""
+    yield from fresh_database(server_url, tmp_path_factory, "root")
 
 
 @pytest.fixture(scope="session")

@@ -17,6 +17,10 @@ from dbt_helpers import (
     load_voice_orders,
     range_tags,
 )
+from isolation import domain_database
+
+# This domain's own database (see tests/isolation.py).
+database_url, warehouse, resources = domain_database("dbt")
 
 
 @pytest.fixture(scope="session")

@@ -6,8 +6,12 @@ import uuid
 
 import pytest
 from forecasting_fixtures import seed_marts
+from isolation import domain_database
 
 from affiliate_assets.lib.warehouse import Warehouse, create_database, drop_database, with_database
+
+# This domain's own database (see tests/isolation.py).
+database_url, warehouse, resources = domain_database("forecasting")
 
 
 @pytest.fixture(scope="session")

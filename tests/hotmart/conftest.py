@@ -6,9 +6,13 @@ from collections.abc import Iterator
 
 import pytest
 import requests
+from isolation import domain_database
 
 from affiliate_assets.defs.hotmart.resources import HotmartResource
 from affiliate_assets.fakes.runtime import RunningFake, start_fake
+
+# This domain's own database (see tests/isolation.py).
+database_url, warehouse, resources = domain_database("hotmart")
 
 
 @pytest.fixture

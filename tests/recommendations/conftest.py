@@ -5,9 +5,13 @@ from __future__ import annotations
 import uuid
 
 import pytest
+from isolation import domain_database
 from reco_fixtures import seed
 
 from affiliate_assets.lib.warehouse import Warehouse, create_database, drop_database, with_database
+
+# This domain's own database (see tests/isolation.py).
+database_url, warehouse, resources = domain_database("recommendations")
 
 
 @pytest.fixture(scope="session")

@@ -8,10 +8,14 @@ from pathlib import Path
 
 import dagster as dg
 import pytest
+from isolation import domain_database
 
 from affiliate_assets.defs.sales_files import checks
 from affiliate_assets.defs.sales_files.assets import OP_NAME, SalesFilesConfig, ingest_sales_files
 from affiliate_assets.lib.settings import load_settings
+
+# This domain's own database (see tests/isolation.py).
+database_url, warehouse, resources = domain_database("sales_files")
 
 CHECKS = dg.load_asset_checks_from_modules([checks])
 

@@ -5,10 +5,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from isolation import domain_database
 from social_testkit import NOW
 
 from affiliate_assets.defs.social.clients import SocialApis
 from affiliate_assets.fakes.runtime import RunningFake, start_fake
+
+# This domain's own database (see tests/isolation.py).
+database_url, warehouse, resources = domain_database("social")
 
 
 @pytest.fixture

@@ -148,20 +148,24 @@ def main() -> int:
                     ).fetchone()[0]:
                         milestones["fact"] = time.time() - t0
                         log(f"  its orders are in marts.fct_sales (+{milestones['fact']:.0f}s)")
-                    if "fact" in milestones and "forecast" not in milestones and conn.execute(
-                            "select count(*) from ml.demand_forecasts where loaded_at > %s", (since,)
-                    ).fetchone()[0]:
+                    retrained = conn.execute(
+                        "select max(loaded_at) from ml.demand_forecasts where loaded_at > %s", (since,)).fetchone()[0]
+                    if "fact" in milestones and retrained and "forecast" not in milestones:
                         milestones["forecast"] = time.time() - t0
                         log(f"  forecasts retrained (+{milestones['forecast']:.0f}s)")
+                    # Recommendations written after the retrain: they used the file's sales.
                     new_reco = conn.execute(
-                        "select count(*), max(reco_date) from reco.recommendations where loaded_at > %s", (since,)
-                    ).fetchone()
+                        "select count(*), max(reco_date) from reco.recommendations where loaded_at > %s",
+                        (retrained or datetime.max.replace(tzinfo=UTC),)).fetchone()
                     if new_reco[0] and "fact" in milestones:
                         milestones["reco"] = time.time() - t0
                         log(f"  {new_reco[0]} new reco.recommendations rows for {new_reco[1]} "
                             f"(+{milestones['reco']:.0f}s)")
                         break
                     time.sleep(5)
+            if "reco" in milestones:
+                log("waiting for the runs still in flight (what reads the recommendations)")
+                wait_idle(instance, quiet_s=45, timeout_s=600)
             print("\nRuns after the drop (seconds from the drop):")
             print("\n".join(timeline(instance, since, t0)))
             with psycopg.connect(url, autocommit=True) as conn:
@@ -175,8 +179,7 @@ def main() -> int:
                 log(f"TIMEOUT after {args.timeout:.0f}s; reached: {milestones}")
                 return 1
             print(f"\nfile drop → raw {milestones['raw']:.0f}s → fct_sales {milestones['fact']:.0f}s → forecasts "
-                  f"{milestones.get('forecast', float('nan')):.0f}s → new recommendations {milestones['reco']:.0f}s "
-                  "(no manual run)")
+                  f"{milestones['forecast']:.0f}s → recommendations {milestones['reco']:.0f}s (no manual run)")
             return 0
     finally:
         if args.keep:

@@ -79,10 +79,27 @@ def recommendations_condition(settings: Settings | None = None) -> dg.Automation
     llm = (settings.reco_mode or "auto").lower() == "llm" or (
         settings.anthropic_api_key and (settings.reco_mode or "auto").lower() != "offline")
     if not llm:
-        return dg.AutomationCondition.eager().with_label("eager (offline ranking)")
+        return follows_parents().with_label("follows its inputs (offline ranking)")
     guard = ~dg.AutomationCondition.newly_requested().since(
         dg.AutomationCondition.cron_tick_passed("0 */6 * * *", SCHEDULE_TZ))
-    return (dg.AutomationCondition.eager() & guard).with_label("eager, at most every 6 h (LLM tokens)")
+    return (follows_parents() & guard).with_label("follows its inputs, at most every 6 h (LLM tokens)")
+
+
+def follows_parents() -> dg.AutomationCondition:
+    """``eager`` without its memory (``since_last_handled``), for a partitioned asset at the end of a chain
+    of unpartitioned ones (the recommendations): it runs on the tick its last parent has just updated.
+
+    Runs are split by partitioning, so such an asset can never share a run with its parents; with
+    ``eager``'s memory, an update of an early parent (the dimensions) seen while it waited would fire it
+    on the very tick the forecasts are requested, beside them, on the old forecasts. Without the memory
+    the last parent to finish is what starts it; a day rollover alone does not (the daily schedule does)."""
+    return (
+        dg.AutomationCondition.in_latest_time_window()
+        & dg.AutomationCondition.any_deps_updated()
+        & ~dg.AutomationCondition.any_deps_missing()
+        & ~dg.AutomationCondition.any_deps_in_progress()
+        & ~dg.AutomationCondition.in_progress()
+    )
 
 
 def _default_conditions() -> dict[str, dg.AutomationCondition]:
@@ -220,6 +237,16 @@ def automation_conditions(specs: Specs) -> dict[dg.AssetKey, dg.AutomationCondit
             label = condition.get_label()
             out[key] = (condition & ~waits[key].with_label("a partitioned parent is about to change")
                         ).with_label(f"{label}, after partitioned parents")
+    # A partitioned asset never shares a run with its unpartitioned parents (runs are split by
+    # partitioning): when a parent is requested on this tick, it waits for that run to finish instead of
+    # running beside it on the old data.
+    for key, condition in out.items():
+        spec = specs[key]
+        if (condition is not None and not _is_cron_driven(condition) and spec.partitions_def is not None
+                and any(p in specs and specs[p].partitions_def is None for p in _parents(spec))):
+            parent_runs = dg.AutomationCondition.any_deps_match(dg.AutomationCondition.will_be_requested())
+            out[key] = (condition & ~parent_runs.with_label("a parent is requested on this tick")
+                        ).with_label(f"{condition.get_label()}, after its parents' run")
     return out
 
 

@@ -10,6 +10,7 @@ from datetime import date, timedelta
 import dagster as dg
 import pytest
 
+from affiliate_assets.defs.automation.devserver import offline_env
 from affiliate_assets.lib.settings import PROJECT_ROOT
 
 pytestmark = pytest.mark.slow  # ≈ 3 CLI runs and a dbt build: minutes on a busy 2-core machine
@@ -20,8 +21,6 @@ DAGSTER = str(PROJECT_ROOT / ".venv" / "bin" / "dagster") if (PROJECT_ROOT / ".v
     else os.path.join(os.path.dirname(sys.executable), "dagster")
 # Staging and dimensions the fact reads: the selection syntax the README documents.
 UPSTREAM_OF_FACT = '+key:"marts/fct_sales" and not key:"raw/*" and not key:"marts/fct_sales"'
-CREDENTIALS = ("HOTMART_CLIENT_ID", "HOTMART_CLIENT_SECRET", "HOTMART_BASIC", "INSTAGRAM_ACCESS_TOKEN",
-               "FACEBOOK_ACCESS_TOKEN", "TIKTOK_ACCESS_TOKEN", "ANTHROPIC_API_KEY", "FAILURE_WEBHOOK_URL")
 
 
 def materialize(env: dict, select: str, partition_range: str | None = None) -> None:
@@ -34,10 +33,8 @@ def materialize(env: dict, select: str, partition_range: str | None = None) -> N
 
 @pytest.fixture(scope="module")
 def backfilled(database_url, warehouse, tmp_path_factory):
-    home = tmp_path_factory.mktemp("dagster_home")
-    env = {k: v for k, v in os.environ.items() if k not in CREDENTIALS}
-    env.update(DATABASE_URL=database_url, DAGSTER_HOME=str(home), AFFILIATE_ENV_FILE="/nonexistent/.env",
-               AFFILIATE_DATA_DIR=str(tmp_path_factory.mktemp("data")), PYTHONWARNINGS="ignore")
+    home = tmp_path_factory.mktemp("dagster_home")  # no dagster.yaml: a local instance for the CLI runs
+    env = offline_env(database_url, home, tmp_path_factory.mktemp("data"))
     materialize(env, "raw/hotmart_sales,raw/hotmart_commissions", RANGE)
     materialize(env, f'key:"raw/product_catalogue" or key:"raw/hotmart_products" or ({UPSTREAM_OF_FACT})')
     materialize(env, "marts/fct_sales", RANGE)

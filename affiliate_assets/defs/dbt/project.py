@@ -16,7 +16,8 @@ DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
 @cache
 def dbt_project() -> DbtProject:
     project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR, target_path=Path("target"))
-    project.prepare_if_dev()  # only acts under `dagster dev`, so edits to models show up while developing
+    # No prepare_if_dev(): under `dagster dev` it re-parses in every run process (seconds each, and a
+    # half-saved YAML fails unrelated runs). Edit models, then `make dbt-parse`.
     return project
 
 

@@ -8,7 +8,7 @@ so a reader finds every setting here and tests can build a ``Settings`` with ove
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -74,7 +74,6 @@ class Settings:
     voice_inbox: Path
     # Operations
     failure_webhook_url: str | None
-    extra: dict[str, str] = field(default_factory=dict)
 
     @property
     def pg_data_dir(self) -> Path:

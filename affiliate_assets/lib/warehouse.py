@@ -19,7 +19,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
-from pathlib import Path
 from typing import Any, ClassVar, Literal
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
@@ -36,7 +35,6 @@ log = logging.getLogger(__name__)
 SCHEMAS = ("raw", "staging", "marts", "ml", "reco", "ops")
 WAREHOUSE_DB = "affiliate"
 DAGSTER_DB = "dagster"
-COPY_CHUNK_BYTES = 1 << 20
 ANALYZE_AFTER_ROWS = 10_000
 
 LoadMode = Literal["append", "upsert", "replace", "replace_window"]
@@ -267,11 +265,6 @@ class Warehouse(dg.ConfigurableResource):
         if self._resolved is None:
             self._resolved = self.database_url or resolve_database_url()
         return self._resolved
-
-    @property
-    def mode(self) -> str:
-        """``external`` for a server named by DATABASE_URL/config, ``embedded`` for the bundled one."""
-        return "external" if (self.database_url or load_settings().database_url) else "embedded"
 
     @contextmanager
     def connect(self, *, autocommit: bool = False) -> Iterator[psycopg.Connection]:
@@ -533,11 +526,3 @@ def _write_rejects(conn: psycopg.Connection, rejects: Iterable[Reject], *, sourc
             n += 1
     return n
 
-
-def project_relative(path: Path) -> str:
-    from affiliate_assets.lib.settings import PROJECT_ROOT
-
-    try:
-        return str(path.resolve().relative_to(PROJECT_ROOT))
-    except ValueError:
-        return str(path)

@@ -2,33 +2,26 @@
 
 from __future__ import annotations
 
-import uuid
-
 import pytest
 from isolation import domain_database
 from reco_fixtures import seed
 
-from affiliate_assets.lib.warehouse import Warehouse, create_database, drop_database, with_database
+from affiliate_assets.lib.warehouse import Warehouse
 
 # This domain's own database (see tests/isolation.py).
 database_url, warehouse, resources = domain_database("recommendations")
 
 
 @pytest.fixture(scope="session")
-def reco_warehouse(server_url: str, database_url: str):
-    name = f"affiliate_test_reco_{uuid.uuid4().hex[:8]}"
-    create_database(server_url, name)
-    try:
-        warehouse = Warehouse(database_url=with_database(server_url, name))
-        seed(warehouse)
-        yield warehouse
-    finally:
-        drop_database(server_url, name)
+def reco_warehouse(warehouse: Warehouse) -> Warehouse:
+    """The domain's own database, seeded with the hand-built marts."""
+    seed(warehouse)
+    return warehouse
 
 
 @pytest.fixture(scope="session")
 def reco_resources(resources: dict, reco_warehouse: Warehouse) -> dict:
-    return {**resources, "warehouse": reco_warehouse}
+    return resources
 
 
 @pytest.fixture
